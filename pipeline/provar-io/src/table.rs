@@ -1,0 +1,442 @@
+//! The tables stages exchange: their Arrow schemas, schema versions, and deterministic Parquet
+//! writing and reading.
+//!
+//! Every Parquet file carries the key `provar.schema` = `NAME/VERSION` in its metadata. A
+//! reader refuses a file whose table or version differs from what it expects, so an older
+//! table gives a clear error instead of wrong numbers.
+
+use std::{
+    fs::File,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use arrow_array::RecordBatch;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::{
+    arrow::{arrow_reader::ParquetRecordBatchReaderBuilder, ArrowWriter},
+    basic::Compression,
+    file::properties::WriterProperties,
+    file::metadata::KeyValue,
+};
+
+use crate::atomic::AtomicFile;
+
+/// The metadata key holding `NAME/VERSION`.
+pub const SCHEMA_KEY: &str = "provar.schema";
+
+/// Rows per Parquet row group; fixed so that output bytes do not depend on how a stage
+/// chunked its work.
+pub const ROW_GROUP_SIZE: usize = 65_536;
+
+/// One of the tables provar writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    /// One row per alternate allele after splitting multi-allelic records.
+    Variants,
+    /// Genotype data: one row per variant with one list entry per sample.
+    Calls,
+    /// One row per sample.
+    Samples,
+    /// Per-variant QC (Hail's `variant_qc`).
+    VariantQc,
+    /// Per-sample QC (Hail's `sample_qc`).
+    SampleQc,
+    /// Sample clusters.
+    Clusters,
+}
+
+/// An error reading or writing a table. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An I/O failure.
+    #[error("cannot access {}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A Parquet or Arrow failure.
+    #[error("invalid table {}", path.display())]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    /// The file is not the expected table or version.
+    #[error("unsupported table {}: expected schema {expected}, found {found}", path.display())]
+    UnsupportedSchema {
+        /// The file.
+        path: PathBuf,
+        /// `NAME/VERSION` this provar reads.
+        expected: String,
+        /// What the file says (or `none`).
+        found: String,
+    },
+    /// A column is missing or has the wrong type.
+    #[error("invalid table {}: column {column:?} is missing or not {expected}", path.display())]
+    InvalidColumn {
+        /// The file.
+        path: PathBuf,
+        /// Column name.
+        column: String,
+        /// Expected Arrow type.
+        expected: String,
+    },
+}
+
+fn list_of(item: DataType, nullable_items: bool) -> DataType {
+    DataType::List(Arc::new(Field::new("item", item, nullable_items)))
+}
+
+fn u64_col(name: &str) -> Field {
+    Field::new(name, DataType::UInt64, false)
+}
+
+fn i64_col(name: &str) -> Field {
+    Field::new(name, DataType::Int64, false)
+}
+
+fn f64_col(name: &str, nullable: bool) -> Field {
+    Field::new(name, DataType::Float64, nullable)
+}
+
+fn utf8_col(name: &str, nullable: bool) -> Field {
+    Field::new(name, DataType::Utf8, nullable)
+}
+
+impl Table {
+    /// Every table, in pipeline order.
+    pub const ALL: [Table; 6] = [
+        Table::Variants,
+        Table::Calls,
+        Table::Samples,
+        Table::VariantQc,
+        Table::SampleQc,
+        Table::Clusters,
+    ];
+
+    /// The table's name, as used in file names and the schema key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Variants => "variants",
+            Table::Calls => "calls",
+            Table::Samples => "samples",
+            Table::VariantQc => "variant_qc",
+            Table::SampleQc => "sample_qc",
+            Table::Clusters => "clusters",
+        }
+    }
+
+    /// The schema version this provar writes and reads.
+    pub fn version(self) -> u32 {
+        1
+    }
+
+    /// `NAME.parquet`.
+    pub fn file_name(self) -> String {
+        format!("{}.parquet", self.name())
+    }
+
+    /// `NAME/VERSION`, the value of [`SCHEMA_KEY`].
+    pub fn schema_id(self) -> String {
+        format!("{}/{}", self.name(), self.version())
+    }
+
+    /// The Arrow schema (documented column by column in the README).
+    pub fn schema(self) -> SchemaRef {
+        let fields = match self {
+            Table::Variants => vec![
+                u64_col("variant_index"),
+                utf8_col("contig", false),
+                u64_col("position"),
+                utf8_col("id", true),
+                utf8_col("reference_bases", false),
+                utf8_col("alternate_bases", true),
+                Field::new("allele_index", DataType::UInt32, false),
+                f64_col("quality", true),
+                utf8_col("filters", true),
+                utf8_col("variant_key", false),
+            ],
+            Table::Calls => vec![
+                u64_col("variant_index"),
+                Field::new("gt_allele_1", list_of(DataType::Int8, true), false),
+                Field::new("gt_allele_2", list_of(DataType::Int8, true), false),
+                Field::new("gt_phased", list_of(DataType::Boolean, false), false),
+                Field::new("dp", list_of(DataType::Int32, true), false),
+                Field::new("gq", list_of(DataType::Int32, true), false),
+                Field::new("ad_ref", list_of(DataType::Int32, true), false),
+                Field::new("ad_alt", list_of(DataType::Int32, true), false),
+            ],
+            Table::Samples => vec![
+                Field::new("sample_index", DataType::UInt32, false),
+                utf8_col("sample_id", false),
+            ],
+            Table::VariantQc => vec![
+                u64_col("variant_index"),
+                utf8_col("variant_key", false),
+                i64_col("AC"),
+                f64_col("AF", true),
+                i64_col("AN"),
+                i64_col("homozygote_count"),
+                f64_col("call_rate", true),
+                i64_col("n_called"),
+                i64_col("n_not_called"),
+                i64_col("n_filtered"),
+                i64_col("n_het"),
+                i64_col("n_hom_var"),
+                i64_col("n_non_ref"),
+            ],
+            Table::SampleQc => {
+                let mut f = vec![
+                    Field::new("sample_index", DataType::UInt32, false),
+                    utf8_col("sample_id", false),
+                    f64_col("call_rate", true),
+                ];
+                f.extend(SAMPLE_QC_COUNTS.iter().map(|n| i64_col(n)));
+                f.extend(SAMPLE_QC_RATIOS.iter().map(|n| f64_col(n, true)));
+                f
+            }
+            Table::Clusters => vec![
+                Field::new("sample_index", DataType::UInt32, false),
+                utf8_col("sample_id", false),
+                Field::new("cluster", DataType::UInt32, false),
+                f64_col("distance", false),
+            ],
+        };
+        Arc::new(Schema::new(fields))
+    }
+}
+
+/// The integer columns of `sample_qc`, in order.
+pub const SAMPLE_QC_COUNTS: [&str; 14] = [
+    "n_called",
+    "n_not_called",
+    "n_filtered",
+    "n_hom_ref",
+    "n_het",
+    "n_hom_var",
+    "n_non_ref",
+    "n_singleton",
+    "n_snp",
+    "n_insertion",
+    "n_deletion",
+    "n_transition",
+    "n_transversion",
+    "n_star",
+];
+
+/// The ratio columns of `sample_qc`, in order (null where Hail gives missing: a zero
+/// denominator).
+pub const SAMPLE_QC_RATIOS: [&str; 3] = ["r_ti_tv", "r_het_hom_var", "r_insertion_deletion"];
+
+/// Writes one table as Parquet to a temporary file beside `DIR/NAME.parquet`, with fixed
+/// writer settings so equal rows give equal bytes.
+pub struct TableWriter {
+    table: Table,
+    writer: ArrowWriter<File>,
+    output: AtomicFile,
+}
+
+impl TableWriter {
+    /// Starts writing `table` into `dir`.
+    pub fn create(dir: &Path, table: Table) -> Result<Self, Error> {
+        let path = dir.join(table.file_name());
+        let io_error = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let output = AtomicFile::create(&path).map_err(io_error)?;
+        let file = output.try_clone_file().map_err(io_error)?;
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROW_GROUP_SIZE))
+            .set_created_by(format!("provar {}", env!("CARGO_PKG_VERSION")))
+            .set_key_value_metadata(Some(vec![KeyValue::new(
+                SCHEMA_KEY.to_owned(),
+                table.schema_id(),
+            )]))
+            .build();
+        let writer = ArrowWriter::try_new(file, table.schema(), Some(properties))
+            .map_err(|source| Error::Parquet { path: path.clone(), source })?;
+        Ok(Self {
+            table,
+            writer,
+            output,
+        })
+    }
+
+    /// The table being written.
+    pub fn table(&self) -> Table {
+        self.table
+    }
+
+    /// Appends rows.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        self.writer.write(batch).map_err(|source| Error::Parquet {
+            path: self.output.path().to_owned(),
+            source,
+        })
+    }
+
+    /// Finishes the Parquet file; it stays under its temporary name until
+    /// [`Finished::commit`].
+    pub fn finish(self) -> Result<Finished, Error> {
+        let path = self.output.path().to_owned();
+        self.writer
+            .close()
+            .map_err(|source| Error::Parquet { path, source })?;
+        Ok(Finished {
+            output: self.output,
+        })
+    }
+}
+
+/// A completely written table waiting to be renamed into place.
+#[derive(Debug)]
+pub struct Finished {
+    output: AtomicFile,
+}
+
+impl Finished {
+    /// Renames the file into place and returns its final path.
+    pub fn commit(self) -> Result<PathBuf, Error> {
+        let path = self.output.path().to_owned();
+        self.output
+            .commit()
+            .map_err(|source| Error::Io { path, source })
+    }
+}
+
+/// Commits several finished tables; stops at the first failure.
+pub fn commit_all(finished: Vec<Finished>) -> Result<Vec<PathBuf>, Error> {
+    finished.into_iter().map(Finished::commit).collect()
+}
+
+/// Opens `DIR/NAME.parquet`, checks its schema id, and returns a batch iterator.
+pub fn read(
+    dir: &Path,
+    table: Table,
+    batch_size: usize,
+) -> Result<impl Iterator<Item = Result<RecordBatch, Error>>, Error> {
+    let path = dir.join(table.file_name());
+    let file = File::open(&path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let parquet_error = |source| Error::Parquet {
+        path: path.clone(),
+        source,
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
+    let found = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kvs| kvs.iter().find(|kv| kv.key == SCHEMA_KEY))
+        .and_then(|kv| kv.value.clone())
+        .unwrap_or_else(|| "none".to_owned());
+    if found != table.schema_id() {
+        return Err(Error::UnsupportedSchema {
+            path,
+            expected: table.schema_id(),
+            found,
+        });
+    }
+    let reader = builder
+        .with_batch_size(batch_size)
+        .build()
+        .map_err(parquet_error)?;
+    Ok(reader.map(move |r| {
+        r.map_err(|e| Error::Parquet {
+            path: path.clone(),
+            source: e.into(),
+        })
+    }))
+}
+
+/// Fetches a column by name and downcasts it, with an error naming the file and column.
+pub fn column<'a, T: 'static>(
+    batch: &'a RecordBatch,
+    name: &str,
+    path: &Path,
+) -> Result<&'a T, Error> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<T>())
+        .ok_or_else(|| Error::InvalidColumn {
+            path: path.to_owned(),
+            column: name.to_owned(),
+            expected: std::any::type_name::<T>()
+                .rsplit("::")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{StringArray, UInt32Array};
+
+    fn samples(names: &[&str]) -> RecordBatch {
+        let n = names.len() as u32;
+        RecordBatch::try_new(
+            Table::Samples.schema(),
+            vec![
+                Arc::new(UInt32Array::from_iter_values(0..n)),
+                Arc::new(StringArray::from_iter_values(names)),
+            ],
+        )
+        .expect("schema matches")
+    }
+
+    #[test]
+    fn round_trips_and_checks_the_schema_id() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let mut w = TableWriter::create(dir.path(), Table::Samples)?;
+        w.write(&samples(&["a", "b"]))?;
+        let finished = w.finish()?;
+        assert!(!dir.path().join("samples.parquet").exists(), "not renamed before commit");
+        finished.commit()?;
+        let batches: Vec<_> = read(dir.path(), Table::Samples, 1024)?.collect::<Result<_, _>>()?;
+        assert_eq!(batches, vec![samples(&["a", "b"])]);
+
+        // The same file read as another table is refused, naming both schema ids.
+        std::fs::copy(dir.path().join("samples.parquet"), dir.path().join("clusters.parquet"))?;
+        let err = read(dir.path(), Table::Clusters, 1024).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("expected schema clusters/1, found samples/1")));
+        Ok(())
+    }
+
+    #[test]
+    fn equal_rows_give_equal_bytes() -> Result<(), Box<dyn std::error::Error>> {
+        let write = |batches: &[RecordBatch]| -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+            let dir = tempfile::tempdir()?;
+            let mut w = TableWriter::create(dir.path(), Table::Samples)?;
+            for b in batches {
+                w.write(b)?;
+            }
+            let path = w.finish()?.commit()?;
+            Ok(std::fs::read(path)?)
+        };
+        let one = write(&[samples(&["a", "b", "c"])])?;
+        assert_eq!(one, write(&[samples(&["a", "b", "c"])])?);
+        Ok(())
+    }
+
+    #[test]
+    fn dropped_writer_leaves_nothing() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let mut w = TableWriter::create(dir.path(), Table::Samples)?;
+        w.write(&samples(&["a"]))?;
+        drop(w.finish()?);
+        assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
+        Ok(())
+    }
+}
