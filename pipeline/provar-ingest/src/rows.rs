@@ -1,0 +1,184 @@
+//! Conversion of parsed VCF records into split, per-allele rows and Arrow batches.
+
+use std::sync::Arc;
+
+use provar_io::{
+    arrow_array::{
+        builder::{BooleanBuilder, Int32Builder, Int8Builder, ListBuilder},
+        ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
+    },
+    table::Table,
+    vcf::{self, record::ParseError},
+};
+
+/// One VCF record, owned and split: one [`Allele`] per alternate allele (or a single row
+/// with no alternate when ALT is `.`).
+pub(crate) struct Site {
+    contig: String,
+    position: u64,
+    id: Option<String>,
+    reference_bases: String,
+    quality: Option<f64>,
+    filters: Option<String>,
+    pub(crate) alleles: Vec<Allele>,
+}
+
+/// The per-sample values of one split row.
+pub(crate) struct Allele {
+    alternate_bases: Option<String>,
+    allele_index: u32,
+    allele_1: Vec<Option<i8>>,
+    allele_2: Vec<Option<i8>>,
+    phased: Vec<bool>,
+    dp: Vec<Option<i32>>,
+    gq: Vec<Option<i32>>,
+    ad_ref: Vec<Option<i32>>,
+    ad_alt: Vec<Option<i32>>,
+}
+
+/// Missing allele code in `gt_allele_1` / `gt_allele_2`.
+const MISSING_ALLELE: i8 = -1;
+
+impl Site {
+    pub(crate) fn from_line(line: &str, layout: &vcf::Layout) -> Result<Self, ParseError> {
+        let record = vcf::Record::parse(line, layout)?;
+        let n_alleles = record.number_of_alleles();
+        let n_samples = record.calls.len();
+        let alternates: Vec<(Option<&str>, u16)> = if record.alternate_bases.is_empty() {
+            vec![(None, 0)]
+        } else {
+            record
+                .alternate_bases
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (Some(*a), u16::try_from(i + 1).unwrap_or(u16::MAX)))
+                .collect()
+        };
+        let alleles = alternates
+            .into_iter()
+            .map(|(alternate, index)| {
+                let mut row = Allele {
+                    alternate_bases: alternate.map(str::to_owned),
+                    allele_index: u32::from(index),
+                    allele_1: Vec::with_capacity(n_samples),
+                    allele_2: Vec::with_capacity(n_samples),
+                    phased: Vec::with_capacity(n_samples),
+                    dp: Vec::with_capacity(n_samples),
+                    gq: Vec::with_capacity(n_samples),
+                    ad_ref: Vec::with_capacity(n_samples),
+                    ad_alt: Vec::with_capacity(n_samples),
+                };
+                for (s, call) in record.calls.iter().enumerate() {
+                    let code = |a: Option<u16>| Some(a.map_or(MISSING_ALLELE, |a| a as i8));
+                    match call.genotype.map(|g| g.downcode(index)) {
+                        None => {
+                            row.allele_1.push(Some(MISSING_ALLELE));
+                            row.allele_2.push(Some(MISSING_ALLELE));
+                            row.phased.push(false);
+                        }
+                        Some(g) => {
+                            let a = g.alleles();
+                            row.allele_1.push(code(a[0]));
+                            row.allele_2.push(if g.ploidy() == 2 { code(a[1]) } else { None });
+                            row.phased.push(g.is_phased());
+                        }
+                    }
+                    row.dp.push(call.read_depth);
+                    row.gq.push(call.genotype_quality);
+                    if record.allele_depths.is_empty() {
+                        row.ad_ref.push(None);
+                        row.ad_alt.push(None);
+                    } else {
+                        let ad = &record.allele_depths[s * n_alleles..(s + 1) * n_alleles];
+                        row.ad_ref.push(ad[0]);
+                        row.ad_alt.push(if index == 0 { None } else { ad[usize::from(index)] });
+                    }
+                }
+                row
+            })
+            .collect();
+        Ok(Site {
+            contig: record.contig.to_owned(),
+            position: record.position.get(),
+            id: record.id.map(str::to_owned),
+            reference_bases: record.reference_bases.to_owned(),
+            quality: record.quality,
+            filters: record.filters.map(str::to_owned),
+            alleles,
+        })
+    }
+}
+
+pub(crate) fn samples_batch(names: &[String]) -> RecordBatch {
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(UInt32Array::from_iter_values(0..names.len() as u32)),
+        Arc::new(StringArray::from_iter_values(names)),
+    ];
+    RecordBatch::try_new(Table::Samples.schema(), columns).expect("columns match the samples schema")
+}
+
+/// Builds the `variants` and `calls` batches for `sites`, numbering rows from `first_index`.
+pub(crate) fn batches(sites: &[Site], first_index: u64, n_samples: usize) -> (RecordBatch, RecordBatch) {
+    let rows: Vec<(&Site, &Allele)> = sites
+        .iter()
+        .flat_map(|s| s.alleles.iter().map(move |a| (s, a)))
+        .collect();
+    let n = rows.len() as u64;
+    let index = Arc::new(UInt64Array::from_iter_values(first_index..first_index + n)) as ArrayRef;
+    let variants: Vec<ArrayRef> = vec![
+        index.clone(),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|(s, _)| &s.contig))),
+        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|(s, _)| s.position))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|(s, _)| s.id.as_deref()))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|(s, _)| &s.reference_bases))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|(_, a)| a.alternate_bases.as_deref()))),
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|(_, a)| a.allele_index))),
+        Arc::new(Float64Array::from_iter(rows.iter().map(|(s, _)| s.quality))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|(s, _)| s.filters.as_deref()))),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|(s, a)| {
+            format!(
+                "{}:{}:{}:{}",
+                s.contig,
+                s.position,
+                s.reference_bases,
+                a.alternate_bases.as_deref().unwrap_or(".")
+            )
+        }))),
+    ];
+
+    let capacity = rows.len();
+    let values = capacity * n_samples;
+    let mut allele_1 = ListBuilder::with_capacity(Int8Builder::with_capacity(values), capacity);
+    let mut allele_2 = ListBuilder::with_capacity(Int8Builder::with_capacity(values), capacity);
+    let mut phased = ListBuilder::with_capacity(BooleanBuilder::with_capacity(values), capacity)
+        .with_field(Arc::new(provar_io::arrow_schema::Field::new(
+            "item",
+            provar_io::arrow_schema::DataType::Boolean,
+            false,
+        )));
+    let int_list = || ListBuilder::with_capacity(Int32Builder::with_capacity(values), capacity);
+    let (mut dp, mut gq, mut ad_ref, mut ad_alt) = (int_list(), int_list(), int_list(), int_list());
+    for (_, a) in &rows {
+        allele_1.append_value(a.allele_1.iter().copied());
+        allele_2.append_value(a.allele_2.iter().copied());
+        phased.append_value(a.phased.iter().map(|p| Some(*p)));
+        dp.append_value(a.dp.iter().copied());
+        gq.append_value(a.gq.iter().copied());
+        ad_ref.append_value(a.ad_ref.iter().copied());
+        ad_alt.append_value(a.ad_alt.iter().copied());
+    }
+    let calls: Vec<ArrayRef> = vec![
+        index,
+        Arc::new(allele_1.finish()),
+        Arc::new(allele_2.finish()),
+        Arc::new(phased.finish()),
+        Arc::new(dp.finish()),
+        Arc::new(gq.finish()),
+        Arc::new(ad_ref.finish()),
+        Arc::new(ad_alt.finish()),
+    ];
+    (
+        RecordBatch::try_new(Table::Variants.schema(), variants).expect("columns match the variants schema"),
+        RecordBatch::try_new(Table::Calls.schema(), calls).expect("columns match the calls schema"),
+    )
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Regenerate the bcftools reference outputs in testdata/expected/.
+# Run from the repository root:  bash testdata/expected/regenerate.sh
+# Each output file starts with '#' lines (command, bcftools version), then one
+# header line, then tab-separated data. The outputs were made with Debian
+# bcftools 1.16 (htslib 1.16); another version may format floats differently.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+out=testdata/expected
+ver=$(bcftools --version | head -1)
+
+# emit NAME COMMAND HEADER: runs COMMAND with bash and writes $out/NAME
+emit() {
+    local name=$1 cmd=$2 header=$3
+    {
+        printf '# command (run from the repository root): %s\n' "$cmd"
+        printf '# bcftools --version | head -1: %s\n' "$ver"
+        printf '%s\n' "$header"
+        bash -o pipefail -c "$cmd" 2>/dev/null
+    } > "$out/$name"
+}
+
+tab=$'\t'
+
+emit sample.fill-tags.tsv \
+  "bcftools +fill-tags testdata/cohort/sample.vcf.gz -Ou -- -t AN,AC,AF | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\t%AC\t%AN\t%AF\n'" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}AC${tab}AN${tab}AF"
+
+psc_header="PSC${tab}id${tab}sample${tab}nRefHom${tab}nNonRefHom${tab}nHets${tab}nTransitions${tab}nTransversions${tab}nIndels${tab}average depth${tab}nSingletons${tab}nHapRef${tab}nHapAlt${tab}nMissing"
+
+emit ashk-trio.stats-psc.tsv \
+  "bcftools stats -s - testdata/trio/ashk-trio.vcf.gz | grep '^PSC'" \
+  "$psc_header"
+
+emit sample.stats-psc.tsv \
+  "bcftools stats -s - testdata/cohort/sample.vcf.gz | grep '^PSC'" \
+  "$psc_header"
+
+ma=testdata/multiallelic/isaac-trio.vcf.gz
+samples=$(bcftools query -l "$ma" | paste -sd '\t' -)
+
+emit isaac-trio.norm-split.tsv \
+  "bcftools norm -m- $ma | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT[\t%GT]\n'" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}${samples}"
+
+emit isaac-trio.norm-split.fill-tags.tsv \
+  "bcftools norm -m- $ma -Ou | bcftools +fill-tags -- -t AN,AC,AF | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\t%AC\t%AN\t%AF\n'" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}AC${tab}AN${tab}AF"
