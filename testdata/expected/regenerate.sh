@@ -37,6 +37,17 @@ emit sample.stats-psc.tsv \
   "bcftools stats -s - testdata/cohort/sample.vcf.gz | grep '^PSC'" \
   "$psc_header"
 
+# PSC counts hets and hom-alts of SNPs only; indel hets and hom-alts are in PSI.
+psi_header="PSI${tab}id${tab}sample${tab}in-frame${tab}out-frame${tab}not applicable${tab}out/(in+out) ratio${tab}nInsHets${tab}nDelHets${tab}nInsAltHoms${tab}nDelAltHoms"
+
+emit ashk-trio.stats-psi.tsv \
+  "bcftools stats -s - testdata/trio/ashk-trio.vcf.gz | grep '^PSI'" \
+  "$psi_header"
+
+emit sample.stats-psi.tsv \
+  "bcftools stats -s - testdata/cohort/sample.vcf.gz | grep '^PSI'" \
+  "$psi_header"
+
 ma=testdata/multiallelic/isaac-trio.vcf.gz
 samples=$(bcftools query -l "$ma" | paste -sd '\t' -)
 

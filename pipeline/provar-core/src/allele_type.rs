@@ -50,10 +50,7 @@ impl AlleleType {
             return Self::Symbolic;
         }
         if r.len() == a.len() {
-            let mut mismatches = r
-                .iter()
-                .zip(a)
-                .filter(|(x, y)| !x.eq_ignore_ascii_case(y));
+            let mut mismatches = r.iter().zip(a).filter(|(x, y)| !x.eq_ignore_ascii_case(y));
             return match (mismatches.next(), mismatches.next()) {
                 (Some((x, y)), None) => Self::Snp {
                     transition: is_transition(*x, *y),
@@ -100,10 +97,19 @@ mod tests {
 
     #[test]
     fn classifies_like_hail() {
-        assert_eq!(AlleleType::classify("C", "T"), AlleleType::Snp { transition: true });
-        assert_eq!(AlleleType::classify("G", "T"), AlleleType::Snp { transition: false });
+        assert_eq!(
+            AlleleType::classify("C", "T"),
+            AlleleType::Snp { transition: true }
+        );
+        assert_eq!(
+            AlleleType::classify("G", "T"),
+            AlleleType::Snp { transition: false }
+        );
         // Same-length alleles with one mismatch are SNPs in Hail.
-        assert_eq!(AlleleType::classify("AT", "AC"), AlleleType::Snp { transition: true });
+        assert_eq!(
+            AlleleType::classify("AT", "AC"),
+            AlleleType::Snp { transition: true }
+        );
         assert_eq!(AlleleType::classify("AT", "GC"), AlleleType::Mnp);
         assert_eq!(AlleleType::classify("A", "ACT"), AlleleType::Insertion);
         assert_eq!(AlleleType::classify("ACT", "A"), AlleleType::Deletion);

@@ -156,7 +156,10 @@ mod tests {
             "0/a".parse::<Genotype>(),
             Err(ParseError::InvalidAllele("a".into()))
         );
-        assert_eq!("0/1/1".parse::<Genotype>(), Err(ParseError::UnsupportedPloidy(3)));
+        assert_eq!(
+            "0/1/1".parse::<Genotype>(),
+            Err(ParseError::UnsupportedPloidy(3))
+        );
         assert_eq!(
             "0//1".parse::<Genotype>(),
             Err(ParseError::UnsupportedPloidy(3))

@@ -119,7 +119,8 @@ pub fn run(config: &IngestConfig) -> Result<Ingested, Error> {
             summary.multiallelic_records +=
                 sites.iter().filter(|s| s.alleles.len() > 1).count() as u64;
             let first_index = summary.variants;
-            let (variant_batch, call_batch) = rows::batches(&sites, first_index, sample_names.len());
+            let (variant_batch, call_batch) =
+                rows::batches(&sites, first_index, sample_names.len());
             summary.variants += variant_batch.num_rows() as u64;
             variants.write(&variant_batch)?;
             calls.write(&call_batch)?;

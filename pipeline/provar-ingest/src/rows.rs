@@ -79,7 +79,8 @@ impl Site {
                         Some(g) => {
                             let a = g.alleles();
                             row.allele_1.push(code(a[0]));
-                            row.allele_2.push(if g.ploidy() == 2 { code(a[1]) } else { None });
+                            row.allele_2
+                                .push(if g.ploidy() == 2 { code(a[1]) } else { None });
                             row.phased.push(g.is_phased());
                         }
                     }
@@ -91,7 +92,11 @@ impl Site {
                     } else {
                         let ad = &record.allele_depths[s * n_alleles..(s + 1) * n_alleles];
                         row.ad_ref.push(ad[0]);
-                        row.ad_alt.push(if index == 0 { None } else { ad[usize::from(index)] });
+                        row.ad_alt.push(if index == 0 {
+                            None
+                        } else {
+                            ad[usize::from(index)]
+                        });
                     }
                 }
                 row
@@ -114,11 +119,16 @@ pub(crate) fn samples_batch(names: &[String]) -> RecordBatch {
         Arc::new(UInt32Array::from_iter_values(0..names.len() as u32)),
         Arc::new(StringArray::from_iter_values(names)),
     ];
-    RecordBatch::try_new(Table::Samples.schema(), columns).expect("columns match the samples schema")
+    RecordBatch::try_new(Table::Samples.schema(), columns)
+        .expect("columns match the samples schema")
 }
 
 /// Builds the `variants` and `calls` batches for `sites`, numbering rows from `first_index`.
-pub(crate) fn batches(sites: &[Site], first_index: u64, n_samples: usize) -> (RecordBatch, RecordBatch) {
+pub(crate) fn batches(
+    sites: &[Site],
+    first_index: u64,
+    n_samples: usize,
+) -> (RecordBatch, RecordBatch) {
     let rows: Vec<(&Site, &Allele)> = sites
         .iter()
         .flat_map(|s| s.alleles.iter().map(move |a| (s, a)))
@@ -127,14 +137,28 @@ pub(crate) fn batches(sites: &[Site], first_index: u64, n_samples: usize) -> (Re
     let index = Arc::new(UInt64Array::from_iter_values(first_index..first_index + n)) as ArrayRef;
     let variants: Vec<ArrayRef> = vec![
         index.clone(),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|(s, _)| &s.contig))),
-        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|(s, _)| s.position))),
-        Arc::new(StringArray::from_iter(rows.iter().map(|(s, _)| s.id.as_deref()))),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|(s, _)| &s.reference_bases))),
-        Arc::new(StringArray::from_iter(rows.iter().map(|(_, a)| a.alternate_bases.as_deref()))),
-        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|(_, a)| a.allele_index))),
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|(s, _)| &s.contig),
+        )),
+        Arc::new(UInt64Array::from_iter_values(
+            rows.iter().map(|(s, _)| s.position),
+        )),
+        Arc::new(StringArray::from_iter(
+            rows.iter().map(|(s, _)| s.id.as_deref()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|(s, _)| &s.reference_bases),
+        )),
+        Arc::new(StringArray::from_iter(
+            rows.iter().map(|(_, a)| a.alternate_bases.as_deref()),
+        )),
+        Arc::new(UInt32Array::from_iter_values(
+            rows.iter().map(|(_, a)| a.allele_index),
+        )),
         Arc::new(Float64Array::from_iter(rows.iter().map(|(s, _)| s.quality))),
-        Arc::new(StringArray::from_iter(rows.iter().map(|(s, _)| s.filters.as_deref()))),
+        Arc::new(StringArray::from_iter(
+            rows.iter().map(|(s, _)| s.filters.as_deref()),
+        )),
         Arc::new(StringArray::from_iter_values(rows.iter().map(|(s, a)| {
             format!(
                 "{}:{}:{}:{}",
@@ -178,7 +202,8 @@ pub(crate) fn batches(sites: &[Site], first_index: u64, n_samples: usize) -> (Re
         Arc::new(ad_alt.finish()),
     ];
     (
-        RecordBatch::try_new(Table::Variants.schema(), variants).expect("columns match the variants schema"),
+        RecordBatch::try_new(Table::Variants.schema(), variants)
+            .expect("columns match the variants schema"),
         RecordBatch::try_new(Table::Calls.schema(), calls).expect("columns match the calls schema"),
     )
 }

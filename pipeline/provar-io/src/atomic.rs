@@ -41,7 +41,12 @@ impl AtomicFile {
             .prefix(&format!(".{name}.provar-"))
             .suffix(".tmp")
             .tempfile_in(dir)
-            .map_err(|e| io::Error::new(e.kind(), format!("creating a temporary file in {}: {e}", dir.display())))?;
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("creating a temporary file in {}: {e}", dir.display()),
+                )
+            })?;
         Ok(Self {
             temp,
             path: path.to_owned(),
@@ -65,11 +70,22 @@ impl AtomicFile {
 
     /// Syncs the data and renames the file into place.
     pub fn commit(self) -> io::Result<PathBuf> {
+        // Temporary files are created private (0600); a finished artifact is an ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            self.temp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
         self.temp.as_file().sync_all()?;
         let path = self.path;
-        self.temp
-            .persist(&path)
-            .map_err(|e| io::Error::new(e.error.kind(), format!("renaming into {}: {}", path.display(), e.error)))?;
+        self.temp.persist(&path).map_err(|e| {
+            io::Error::new(
+                e.error.kind(),
+                format!("renaming into {}: {}", path.display(), e.error),
+            )
+        })?;
         if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             // Make the rename durable; not every platform allows syncing a directory.
             if let Ok(d) = File::open(dir) {

@@ -16,8 +16,8 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::{
     arrow::{arrow_reader::ParquetRecordBatchReaderBuilder, ArrowWriter},
     basic::Compression,
-    file::properties::WriterProperties,
     file::metadata::KeyValue,
+    file::properties::WriterProperties,
 };
 
 use crate::atomic::AtomicFile;
@@ -261,8 +261,13 @@ impl TableWriter {
                 table.schema_id(),
             )]))
             .build();
-        let writer = ArrowWriter::try_new(file, table.schema(), Some(properties))
-            .map_err(|source| Error::Parquet { path: path.clone(), source })?;
+        let writer =
+            ArrowWriter::try_new(file, table.schema(), Some(properties)).map_err(|source| {
+                Error::Parquet {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
         Ok(Self {
             table,
             writer,
@@ -402,14 +407,22 @@ mod tests {
         let mut w = TableWriter::create(dir.path(), Table::Samples)?;
         w.write(&samples(&["a", "b"]))?;
         let finished = w.finish()?;
-        assert!(!dir.path().join("samples.parquet").exists(), "not renamed before commit");
+        assert!(
+            !dir.path().join("samples.parquet").exists(),
+            "not renamed before commit"
+        );
         finished.commit()?;
         let batches: Vec<_> = read(dir.path(), Table::Samples, 1024)?.collect::<Result<_, _>>()?;
         assert_eq!(batches, vec![samples(&["a", "b"])]);
 
         // The same file read as another table is refused, naming both schema ids.
-        std::fs::copy(dir.path().join("samples.parquet"), dir.path().join("clusters.parquet"))?;
-        let err = read(dir.path(), Table::Clusters, 1024).err().map(|e| e.to_string());
+        std::fs::copy(
+            dir.path().join("samples.parquet"),
+            dir.path().join("clusters.parquet"),
+        )?;
+        let err = read(dir.path(), Table::Clusters, 1024)
+            .err()
+            .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("expected schema clusters/1, found samples/1")));
         Ok(())
     }

@@ -5,7 +5,7 @@ mod reader;
 pub mod record;
 
 pub use reader::{Header, Reader};
-pub use record::Record;
+pub use record::{Layout, Record};
 
 use std::path::PathBuf;
 

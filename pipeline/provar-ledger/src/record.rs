@@ -392,7 +392,13 @@ mod tests {
             blake3: hash_bytes(b"x"),
             produced_by: None,
         };
-        let line = build_line(1, Digest::ZERO, &new, &[input.clone()], &[output.clone()])?;
+        let line = build_line(
+            1,
+            Digest::ZERO,
+            &new,
+            std::slice::from_ref(&input),
+            std::slice::from_ref(&output),
+        )?;
         assert!(!line.contains('\n'));
         let value = parse_json(line.as_bytes())?;
         assert_eq!(canonical_json(&value), line);

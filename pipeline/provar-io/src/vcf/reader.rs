@@ -5,15 +5,22 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use super::Error;
+use super::{record::Layout, Error};
 
-/// The parts of a VCF header provar uses, validated by noodles' header parser.
+/// A VCF header validated by noodles' header parser, with the record [`Layout`] it implies.
 #[derive(Clone, Debug)]
 pub struct Header {
-    /// Sample names in column order.
-    pub sample_names: Vec<String>,
     /// The full header as parsed by noodles (INFO/FORMAT definitions, contigs, ...).
     pub inner: noodles_vcf::Header,
+    /// Sample names and field types that data lines are checked against.
+    pub layout: Layout,
+}
+
+impl Header {
+    /// Sample names in column order.
+    pub fn sample_names(&self) -> &[String] {
+        &self.layout.sample_names
+    }
 }
 
 /// A streaming VCF reader over plain or BGZF text that counts lines.
@@ -24,7 +31,7 @@ pub struct Header {
 /// let header = reader.read_header()?;
 /// let mut line = String::new();
 /// while let Some(number) = reader.read_line(&mut line)? {
-///     let record = provar_io::vcf::Record::parse(&line, &header.sample_names)
+///     let record = provar_io::vcf::Record::parse(&line, &header.layout)
 ///         .map_err(|source| reader.invalid_record(number, source))?;
 ///     println!("{}:{}", record.contig, record.position);
 /// }
@@ -126,6 +133,11 @@ impl Reader {
                 .parse_partial(line.as_bytes())
                 .map_err(|e| invalid(describe(&e)))?;
             if line.starts_with("#CHROM") {
+                if line.split('\t').skip(9).any(str::is_empty) {
+                    return Err(invalid(
+                        "empty sample name (a trailing tab on the #CHROM line?)".to_owned(),
+                    ));
+                }
                 break;
             }
         }
@@ -134,11 +146,8 @@ impl Reader {
             line: self.line,
             message: describe(&e),
         })?;
-        let sample_names = inner.sample_names().iter().cloned().collect();
-        Ok(Header {
-            sample_names,
-            inner,
-        })
+        let layout = Layout::from_header(&inner);
+        Ok(Header { inner, layout })
     }
 
     /// Reads the next data line into `buf` (without its line terminator) and returns its

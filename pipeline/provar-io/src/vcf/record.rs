@@ -1,6 +1,85 @@
 //! One VCF data line, parsed strictly.
 
+use std::collections::HashMap;
+
+use noodles_vcf::header::record::value::map::{format, info};
 use provar_core::{genotype, position::ParsePositionError, Genotype, Position};
+
+/// The declared type of an INFO or FORMAT value, for checking data lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueType {
+    Integer,
+    Float,
+    Other,
+}
+
+/// What data lines must look like: the samples, and the types declared for INFO and FORMAT
+/// keys in the header.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// Sample names in column order.
+    pub sample_names: Vec<String>,
+    /// Whether AD is declared `Number=R` (or undeclared): its value count must then equal the
+    /// allele count. Otherwise an AD of another length is kept as missing.
+    pub ad_per_allele: bool,
+    info_types: HashMap<String, ValueType>,
+    format_types: HashMap<String, ValueType>,
+}
+
+impl Layout {
+    /// A layout with only sample names: AD is per allele, no declared types.
+    pub fn new(sample_names: Vec<String>) -> Self {
+        Self {
+            sample_names,
+            ad_per_allele: true,
+            ..Self::default()
+        }
+    }
+
+    /// The layout a noodles header declares.
+    pub fn from_header(header: &noodles_vcf::Header) -> Self {
+        let format_type = |t: format::Type| match t {
+            format::Type::Integer => ValueType::Integer,
+            format::Type::Float => ValueType::Float,
+            _ => ValueType::Other,
+        };
+        let info_type = |t: info::Type| match t {
+            info::Type::Integer => ValueType::Integer,
+            info::Type::Float => ValueType::Float,
+            _ => ValueType::Other,
+        };
+        Self {
+            sample_names: header.sample_names().iter().cloned().collect(),
+            ad_per_allele: header
+                .formats()
+                .get("AD")
+                .is_none_or(|f| f.number() == format::Number::ReferenceAlternateBases),
+            info_types: header
+                .infos()
+                .iter()
+                .map(|(k, v)| (k.clone(), info_type(v.ty())))
+                .collect(),
+            format_types: header
+                .formats()
+                .iter()
+                .map(|(k, v)| (k.clone(), format_type(v.ty())))
+                .collect(),
+        }
+    }
+}
+
+/// Checks that every comma-separated value of a typed field parses.
+fn check_typed(ty: Option<&ValueType>, value: &str) -> bool {
+    match ty {
+        Some(ValueType::Integer) => value
+            .split(',')
+            .all(|v| v == "." || v.parse::<i64>().is_ok()),
+        Some(ValueType::Float) => value
+            .split(',')
+            .all(|v| v == "." || v.parse::<f64>().is_ok()),
+        _ => true,
+    }
+}
 
 /// A parsed VCF data line, borrowing its text.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,6 +198,28 @@ pub enum ParseError {
         /// The text.
         value: String,
     },
+    /// An INFO value does not match its declared type.
+    #[error("invalid INFO {key} value {value:?}: expected {expected}")]
+    InvalidInfoValue {
+        /// INFO key.
+        key: String,
+        /// The text.
+        value: String,
+        /// Declared type.
+        expected: &'static str,
+    },
+    /// A FORMAT value does not match its declared type.
+    #[error("sample {sample}: invalid {key} value {value:?}: expected {expected}")]
+    InvalidFormatValue {
+        /// Sample name.
+        sample: String,
+        /// FORMAT key.
+        key: String,
+        /// The text.
+        value: String,
+        /// Declared type.
+        expected: &'static str,
+    },
     /// AD has the wrong number of values (Number=R).
     #[error("sample {sample}: AD has {found} values, expected {expected} (one per allele)")]
     InvalidAlleleDepthCount {
@@ -139,18 +240,20 @@ impl<'a> Record<'a> {
         1 + self.alternate_bases.len()
     }
 
-    /// Parses one data line of a file whose header names `sample_names`.
+    /// Parses one data line of a file with this `layout`.
     ///
     /// ```
     /// use provar_io::vcf::Record;
-    /// let samples = vec!["a".to_string(), "b".to_string()];
-    /// let record = Record::parse("1\t100\t.\tA\tG,T\t50\tPASS\t.\tGT:AD\t1/2:0,3,4\t0/0:9,0,0", &samples)?;
+    /// use provar_io::vcf::record::Layout;
+    /// let layout = Layout::new(vec!["a".to_string(), "b".to_string()]);
+    /// let record = Record::parse("1\t100\t.\tA\tG,T\t50\tPASS\t.\tGT:AD\t1/2:0,3,4\t0/0:9,0,0", &layout)?;
     /// assert_eq!(record.alternate_bases, ["G", "T"]);
     /// assert_eq!(record.calls[0].genotype.map(|g| g.to_string()), Some("1/2".into()));
     /// assert_eq!(record.allele_depths[..3], [Some(0), Some(3), Some(4)]);
     /// # Ok::<_, provar_io::vcf::record::ParseError>(())
     /// ```
-    pub fn parse(line: &'a str, sample_names: &[String]) -> Result<Self, ParseError> {
+    pub fn parse(line: &'a str, layout: &Layout) -> Result<Self, ParseError> {
+        let sample_names = &layout.sample_names;
         let expected = if sample_names.is_empty() {
             FIXED_COLUMNS
         } else {
@@ -203,15 +306,36 @@ impl<'a> Record<'a> {
         };
         let filters = match filter {
             "." => None,
-            s if s.is_empty() || s.contains(char::is_whitespace) || s.split(';').any(str::is_empty) => {
+            s if s.is_empty()
+                || s.contains(char::is_whitespace)
+                || s.split(';').any(str::is_empty) =>
+            {
                 return Err(ParseError::InvalidFilters(s.to_owned()))
             }
             s => Some(s),
         };
-        if info.is_empty()
-            || (info != "." && info.split(';').any(|kv| kv.split('=').next().unwrap_or("").is_empty()))
-        {
+        if info.is_empty() {
             return Err(ParseError::InvalidInfo(info.to_owned()));
+        }
+        if info != "." {
+            for field in info.split(';') {
+                let (key, value) = field.split_once('=').unwrap_or((field, ""));
+                if key.is_empty() || key.contains(char::is_whitespace) {
+                    return Err(ParseError::InvalidInfo(info.to_owned()));
+                }
+                let ty = layout.info_types.get(key);
+                if !check_typed(ty, value) {
+                    return Err(ParseError::InvalidInfoValue {
+                        key: key.to_owned(),
+                        value: value.to_owned(),
+                        expected: if ty == Some(&ValueType::Integer) {
+                            "integers"
+                        } else {
+                            "floats"
+                        },
+                    });
+                }
+            }
         }
 
         let mut record = Record {
@@ -244,7 +368,7 @@ impl<'a> Record<'a> {
                         expected,
                     });
                 }
-                record.parse_samples(format, &samples, sample_names)?;
+                record.parse_samples(format, &samples, layout)?;
             }
         }
         Ok(record)
@@ -254,8 +378,9 @@ impl<'a> Record<'a> {
         &mut self,
         format: &str,
         samples: &[&str],
-        sample_names: &[String],
+        layout: &Layout,
     ) -> Result<(), ParseError> {
+        let sample_names = &layout.sample_names;
         let keys: Vec<&str> = format.split(':').collect();
         if format.is_empty() || keys.iter().any(|k| k.is_empty()) {
             return Err(ParseError::InvalidFormat(format.to_owned()));
@@ -266,6 +391,16 @@ impl<'a> Record<'a> {
             return Err(ParseError::InvalidFormat(format.to_owned()));
         }
         let (dp, gq, ad) = (index_of("DP"), index_of("GQ"), index_of("AD"));
+        // Other typed keys, checked but not kept.
+        let typed: Vec<(usize, &str, ValueType)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !matches!(**k, "GT" | "DP" | "GQ" | "AD"))
+            .filter_map(|(i, k)| match layout.format_types.get(*k) {
+                Some(t @ (ValueType::Integer | ValueType::Float)) => Some((i, *k, *t)),
+                _ => None,
+            })
+            .collect();
         let n_alleles = self.number_of_alleles();
         self.calls.reserve(samples.len());
         if ad.is_some() {
@@ -283,6 +418,20 @@ impl<'a> Record<'a> {
                 });
             }
             let value = |i: Option<usize>| i.and_then(|i| values.get(i).copied());
+            for (i, key, ty) in &typed {
+                if let Some(v) = values.get(*i).filter(|v| !check_typed(Some(ty), v)) {
+                    return Err(ParseError::InvalidFormatValue {
+                        sample: name.clone(),
+                        key: (*key).to_owned(),
+                        value: (*v).to_owned(),
+                        expected: if *ty == ValueType::Integer {
+                            "integers"
+                        } else {
+                            "floats"
+                        },
+                    });
+                }
+            }
             let genotype = match value(gt) {
                 None => None,
                 Some(s) => {
@@ -302,16 +451,17 @@ impl<'a> Record<'a> {
                     Some(g)
                 }
             };
-            let integer = |key: &'static str, i: Option<usize>| -> Result<Option<i32>, ParseError> {
-                match value(i) {
-                    None | Some(".") => Ok(None),
-                    Some(s) => s.parse().map(Some).map_err(|_| ParseError::InvalidInteger {
-                        sample: name.clone(),
-                        key,
-                        value: s.to_owned(),
-                    }),
-                }
-            };
+            let integer =
+                |key: &'static str, i: Option<usize>| -> Result<Option<i32>, ParseError> {
+                    match value(i) {
+                        None | Some(".") => Ok(None),
+                        Some(s) => s.parse().map(Some).map_err(|_| ParseError::InvalidInteger {
+                            sample: name.clone(),
+                            key,
+                            value: s.to_owned(),
+                        }),
+                    }
+                };
             self.calls.push(Call {
                 genotype,
                 read_depth: integer("DP", dp)?,
@@ -337,7 +487,12 @@ impl<'a> Record<'a> {
                             self.allele_depths.push(depth);
                         }
                         let found = self.allele_depths.len() - start;
-                        if found != n_alleles {
+                        if found != n_alleles && !layout.ad_per_allele {
+                            // AD not declared per allele: keep it as missing.
+                            self.allele_depths.truncate(start);
+                            self.allele_depths
+                                .extend(std::iter::repeat_n(None, n_alleles));
+                        } else if found != n_alleles {
                             return Err(ParseError::InvalidAlleleDepthCount {
                                 sample: name.clone(),
                                 found,
@@ -373,17 +528,17 @@ fn is_valid_alternate(allele: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn names(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("s{i}")).collect()
+    fn names(n: usize) -> Layout {
+        Layout::new((0..n).map(|i| format!("s{i}")).collect())
     }
 
     #[test]
     fn parses_sites_only_and_missing_values() -> Result<(), ParseError> {
-        let r = Record::parse("20\t14370\trs6054257\tG\tA\t29\tPASS\tNS=3", &[])?;
+        let r = Record::parse("20\t14370\trs6054257\tG\tA\t29\tPASS\tNS=3", &names(0))?;
         assert_eq!(r.position.get(), 14370);
         assert_eq!(r.id, Some("rs6054257"));
         assert_eq!(r.quality, Some(29.0));
-        let r = Record::parse("20\t1\t.\tG\t.\t.\t.\t.", &[])?;
+        let r = Record::parse("20\t1\t.\tG\t.\t.\t.\t.", &names(0))?;
         assert!(r.alternate_bases.is_empty() && r.quality.is_none() && r.filters.is_none());
         Ok(())
     }
@@ -433,7 +588,7 @@ mod tests {
 
     #[test]
     fn accepts_symbolic_star_and_breakend_alleles() -> Result<(), ParseError> {
-        let r = Record::parse("1\t5\t.\tA\t<DEL>,*,A[2:10[,.A\t.\t.\t.", &[])?;
+        let r = Record::parse("1\t5\t.\tA\t<DEL>,*,A[2:10[,.A\t.\t.\t.", &names(0))?;
         assert_eq!(r.alternate_bases.len(), 4);
         Ok(())
     }

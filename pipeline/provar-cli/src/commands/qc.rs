@@ -1,0 +1,46 @@
+//! `provar qc`.
+
+use std::path::Path;
+
+use provar_io::table::Table;
+
+use crate::{cli::QcArgs, recorder::Recorder, ExitStatus};
+
+use super::{in_out_dir, Context};
+
+/// Runs QC on the tables in `tables` into `out`.
+pub(crate) fn execute(
+    context: &Context,
+    tables: &Path,
+    out: &Path,
+    ledger: Option<&Path>,
+) -> anyhow::Result<provar_qc::Qc> {
+    in_out_dir(out, || {
+        let inputs = [Table::Variants, Table::Calls, Table::Samples]
+            .map(|t| tables.join(t.file_name()))
+            .to_vec();
+        let mut recorder = Recorder::begin(ledger, inputs)?;
+        recorder.parameter("definitions", "hail variant_qc/sample_qc");
+        recorder.parameter("genotype_filters", "none");
+        let mut qc = provar_qc::run(&provar_qc::QcConfig::new(tables, out))?;
+        let outputs = provar_io::table::commit_all(std::mem::take(&mut qc.tables))?;
+        recorder.finish("qc", outputs, context.threads)?;
+        context.say(format_args!(
+            "qc: {} variants, {} samples -> variant_qc.parquet, sample_qc.parquet",
+            qc.variants,
+            qc.samples.len()
+        ));
+        Ok(qc)
+    })
+}
+
+pub(crate) fn run(context: &Context, args: &QcArgs) -> anyhow::Result<ExitStatus> {
+    let out = &args.output.out;
+    execute(
+        context,
+        args.tables.as_deref().unwrap_or(out),
+        out,
+        args.output.ledger.as_deref(),
+    )?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,103 @@
+//! Connects a stage run to the ledger: checks inputs before, appends one record after.
+
+use std::{
+    path::{Path, PathBuf},
+    time::SystemTime,
+};
+
+use anyhow::Context as _;
+use provar_ledger::{Ledger, NewRecord, Runtime};
+use serde_json::{Map, Value};
+
+/// Raised when `ledger verify` (or the check at the end of `run`) finds problems: exit 1.
+#[derive(Debug, thiserror::Error)]
+#[error("ledger {} failed verification: {problems} problem(s)", dir.display())]
+pub(crate) struct VerifyFailed {
+    pub(crate) dir: PathBuf,
+    pub(crate) problems: usize,
+}
+
+/// One stage run being recorded.
+pub(crate) struct Recorder {
+    ledger: Option<Ledger>,
+    started: SystemTime,
+    inputs: Vec<PathBuf>,
+    parameters: Map<String, Value>,
+}
+
+impl Recorder {
+    /// Opens the ledger (if any) and checks every existing input against what the ledger
+    /// recorded for it.
+    pub(crate) fn begin(ledger: Option<&Path>, inputs: Vec<PathBuf>) -> anyhow::Result<Self> {
+        let started = SystemTime::now();
+        let ledger = ledger
+            .map(|dir| {
+                Ledger::open(dir).with_context(|| format!("opening ledger {}", dir.display()))
+            })
+            .transpose()?;
+        if let Some(ledger) = &ledger {
+            for input in inputs.iter().filter(|p| p.exists()) {
+                ledger.check_input(input)?;
+            }
+        }
+        Ok(Self {
+            ledger,
+            started,
+            inputs,
+            parameters: Map::new(),
+        })
+    }
+
+    /// Records a parameter.
+    pub(crate) fn parameter(&mut self, key: &str, value: impl Into<Value>) {
+        self.parameters.insert(key.to_owned(), value.into());
+    }
+
+    /// Appends the record for this run (after its outputs were renamed into place).
+    pub(crate) fn finish(
+        self,
+        stage: &str,
+        outputs: Vec<PathBuf>,
+        threads: usize,
+    ) -> anyhow::Result<()> {
+        let Some(ledger) = self.ledger else {
+            return Ok(());
+        };
+        let record = NewRecord {
+            stage: stage.to_owned(),
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            parameters: self.parameters,
+            inputs: self.inputs,
+            outputs,
+            runtime: Runtime {
+                started_at: self.started,
+                finished_at: SystemTime::now(),
+                threads,
+            },
+        };
+        ledger
+            .append(record)
+            .with_context(|| format!("recording {stage} in ledger {}", ledger.dir().display()))?;
+        Ok(())
+    }
+}
+
+/// A likely fix for common errors.
+pub(crate) fn hint(error: &anyhow::Error) -> Option<&'static str> {
+    error
+        .chain()
+        .find_map(|e| match e.downcast_ref::<provar_ledger::Error>() {
+            Some(provar_ledger::Error::InputChanged { .. }) => Some(
+                "the file changed after the ledger recorded it; re-run the stage that produced it",
+            ),
+            Some(provar_ledger::Error::Locked { .. }) => {
+                Some("another provar is writing this ledger; if none is, delete the lock file")
+            }
+            _ => match e.downcast_ref::<provar_io::vcf::Error>() {
+                Some(provar_io::vcf::Error::UnsupportedCompression { .. }) => {
+                    Some("recompress with `bgzip` (htslib) instead of gzip")
+                }
+                _ => None,
+            },
+        })
+}

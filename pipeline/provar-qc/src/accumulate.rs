@@ -1,0 +1,266 @@
+//! Per-call accumulation of Hail's QC counters.
+
+use std::path::Path;
+
+use provar_core::AlleleType;
+use provar_io::{
+    arrow_array::{Array, Int8Array, ListArray, RecordBatch, UInt64Array},
+    table::{self, column},
+};
+
+/// Counters for one variant row (Hail's `variant_qc`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VariantCounts {
+    /// Alternate alleles in called genotypes (`AC`).
+    pub allele_count: u64,
+    /// Alleles in called genotypes (`AN`).
+    pub allele_number: u64,
+    /// Calls with every allele known.
+    pub n_called: u64,
+    /// Calls with a missing allele.
+    pub n_not_called: u64,
+    /// Calls removed by genotype filters (always 0 for now).
+    pub n_filtered: u64,
+    /// Heterozygous calls.
+    pub n_het: u64,
+    /// Homozygous-alternate calls.
+    pub n_hom_var: u64,
+}
+
+impl VariantCounts {
+    /// `n_called / (n_called + n_not_called + n_filtered)`, `None` with no calls.
+    pub fn call_rate(&self) -> Option<f64> {
+        let total = self.n_called + self.n_not_called + self.n_filtered;
+        (total > 0).then(|| self.n_called as f64 / total as f64)
+    }
+}
+
+/// Counters for one sample (Hail's `sample_qc`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct SampleCounts {
+    pub n_called: u64,
+    pub n_not_called: u64,
+    pub n_filtered: u64,
+    pub n_hom_ref: u64,
+    pub n_het: u64,
+    pub n_hom_var: u64,
+    pub n_singleton: u64,
+    pub n_snp: u64,
+    pub n_insertion: u64,
+    pub n_deletion: u64,
+    pub n_transition: u64,
+    pub n_transversion: u64,
+    pub n_star: u64,
+}
+
+impl SampleCounts {
+    /// Adds another set of counters.
+    pub fn add(&mut self, o: &SampleCounts) {
+        self.n_called += o.n_called;
+        self.n_not_called += o.n_not_called;
+        self.n_filtered += o.n_filtered;
+        self.n_hom_ref += o.n_hom_ref;
+        self.n_het += o.n_het;
+        self.n_hom_var += o.n_hom_var;
+        self.n_singleton += o.n_singleton;
+        self.n_snp += o.n_snp;
+        self.n_insertion += o.n_insertion;
+        self.n_deletion += o.n_deletion;
+        self.n_transition += o.n_transition;
+        self.n_transversion += o.n_transversion;
+        self.n_star += o.n_star;
+    }
+
+    /// A counter by its `sample_qc` column name (0 for an unknown name).
+    pub fn get(&self, name: &str) -> u64 {
+        match name {
+            "n_called" => self.n_called,
+            "n_not_called" => self.n_not_called,
+            "n_filtered" => self.n_filtered,
+            "n_hom_ref" => self.n_hom_ref,
+            "n_het" => self.n_het,
+            "n_hom_var" => self.n_hom_var,
+            "n_non_ref" => self.n_het + self.n_hom_var,
+            "n_singleton" => self.n_singleton,
+            "n_snp" => self.n_snp,
+            "n_insertion" => self.n_insertion,
+            "n_deletion" => self.n_deletion,
+            "n_transition" => self.n_transition,
+            "n_transversion" => self.n_transversion,
+            "n_star" => self.n_star,
+            _ => 0,
+        }
+    }
+
+    /// `n_called / (n_called + n_not_called + n_filtered)`, `None` with no variants.
+    pub fn call_rate(&self) -> Option<f64> {
+        let total = self.n_called + self.n_not_called + self.n_filtered;
+        (total > 0).then(|| self.n_called as f64 / total as f64)
+    }
+}
+
+/// The genotype columns of one `calls` batch.
+pub(crate) struct CallColumns<'a> {
+    pub(crate) variant_index: &'a UInt64Array,
+    allele_1: &'a ListArray,
+    allele_2: &'a ListArray,
+    allele_1_values: &'a Int8Array,
+    allele_2_values: &'a Int8Array,
+}
+
+impl<'a> CallColumns<'a> {
+    pub(crate) fn from_batch(batch: &'a RecordBatch, path: &Path) -> Result<Self, table::Error> {
+        let allele_1 = column::<ListArray>(batch, "gt_allele_1", path)?;
+        let allele_2 = column::<ListArray>(batch, "gt_allele_2", path)?;
+        let values = |list: &'a ListArray, name: &str| {
+            list.values()
+                .as_any()
+                .downcast_ref::<Int8Array>()
+                .ok_or_else(|| table::Error::InvalidColumn {
+                    path: path.to_owned(),
+                    column: name.to_owned(),
+                    expected: "List<Int8>".to_owned(),
+                })
+        };
+        Ok(Self {
+            variant_index: column::<UInt64Array>(batch, "variant_index", path)?,
+            allele_1_values: values(allele_1, "gt_allele_1")?,
+            allele_2_values: values(allele_2, "gt_allele_2")?,
+            allele_1,
+            allele_2,
+        })
+    }
+
+    /// Number of calls in row `i`.
+    pub(crate) fn width(&self, i: usize) -> usize {
+        let a = self.allele_1.value_length(i);
+        let b = self.allele_2.value_length(i);
+        if a == b {
+            a as usize
+        } else {
+            usize::MAX
+        }
+    }
+
+    /// Accumulates row `i` into the per-sample counters and returns the variant counters.
+    pub(crate) fn accumulate(
+        &self,
+        i: usize,
+        allele_type: Option<AlleleType>,
+        samples: &mut [SampleCounts],
+    ) -> VariantCounts {
+        let start1 = self.allele_1.value_offsets()[i] as usize;
+        let start2 = self.allele_2.value_offsets()[i] as usize;
+        let mut v = VariantCounts::default();
+        // First pass: variant counters (AC is needed for singletons).
+        let call = |s: usize| {
+            let a = self.allele_1_values.value(start1 + s);
+            let b = (!self.allele_2_values.is_null(start2 + s))
+                .then(|| self.allele_2_values.value(start2 + s));
+            (a, b)
+        };
+        let n = samples.len();
+        for s in 0..n {
+            let (a, b) = call(s);
+            match classify(a, b) {
+                Class::NotCalled => v.n_not_called += 1,
+                Class::Called { ploidy, alternates } => {
+                    v.n_called += 1;
+                    v.allele_number += ploidy;
+                    v.allele_count += alternates;
+                    if alternates == ploidy {
+                        if alternates > 0 {
+                            v.n_hom_var += 1;
+                        }
+                    } else if alternates > 0 {
+                        v.n_het += 1;
+                    }
+                }
+            }
+        }
+        for (s, counts) in samples.iter_mut().enumerate() {
+            let (a, b) = call(s);
+            match classify(a, b) {
+                Class::NotCalled => counts.n_not_called += 1,
+                Class::Called { ploidy, alternates } => {
+                    counts.n_called += 1;
+                    if alternates == 0 {
+                        counts.n_hom_ref += 1;
+                        continue;
+                    }
+                    if alternates == ploidy {
+                        counts.n_hom_var += 1;
+                    } else {
+                        counts.n_het += 1;
+                    }
+                    if v.allele_count == 1 {
+                        counts.n_singleton += 1;
+                    }
+                    match allele_type {
+                        Some(AlleleType::Snp { transition }) => {
+                            counts.n_snp += alternates;
+                            if transition {
+                                counts.n_transition += alternates;
+                            } else {
+                                counts.n_transversion += alternates;
+                            }
+                        }
+                        Some(AlleleType::Insertion) => counts.n_insertion += alternates,
+                        Some(AlleleType::Deletion) => counts.n_deletion += alternates,
+                        Some(AlleleType::Star) => counts.n_star += alternates,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        v
+    }
+}
+
+enum Class {
+    NotCalled,
+    Called { ploidy: u64, alternates: u64 },
+}
+
+/// Classifies a split call: alleles are 0 (reference), 1 (this alternate) or -1 (missing);
+/// `b` is `None` for a haploid call.
+fn classify(a: i8, b: Option<i8>) -> Class {
+    match b {
+        _ if a < 0 => Class::NotCalled,
+        Some(b) if b < 0 => Class::NotCalled,
+        Some(b) => Class::Called {
+            ploidy: 2,
+            alternates: u64::from(a > 0) + u64::from(b > 0),
+        },
+        None => Class::Called {
+            ploidy: 1,
+            alternates: u64::from(a > 0),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_calls_and_haploid_calls_follow_hail() {
+        assert!(matches!(classify(-1, Some(1)), Class::NotCalled));
+        assert!(matches!(
+            classify(1, None),
+            Class::Called {
+                ploidy: 1,
+                alternates: 1
+            }
+        ));
+        assert!(matches!(
+            classify(0, Some(1)),
+            Class::Called {
+                ploidy: 2,
+                alternates: 1
+            }
+        ));
+        assert!(matches!(classify(-1, None), Class::NotCalled));
+    }
+}
