@@ -297,11 +297,10 @@ impl<'a> Record<'a> {
         };
         let quality = match qual {
             "." => None,
+            // Rust's float syntax, which includes the `Inf` and `NaN` that VCF files carry.
             s => Some(
                 s.parse::<f64>()
-                    .ok()
-                    .filter(|q| !q.is_infinite())
-                    .ok_or_else(|| ParseError::InvalidQuality(s.to_owned()))?,
+                    .map_err(|_| ParseError::InvalidQuality(s.to_owned()))?,
             ),
         };
         let filters = match filter {
@@ -584,6 +583,15 @@ mod tests {
             err("1\t5\t.\tA\tC,\t.\t.\t.\tGT\t0/1").as_deref(),
             Some("invalid alternate bases \"\"")
         );
+    }
+
+    #[test]
+    fn accepts_inf_and_nan_quality() -> Result<(), ParseError> {
+        let q = |s: &str| Record::parse(&format!("1\t5\t.\tA\tC\t{s}\t.\t."), &names(0)).map(|r| r.quality);
+        assert_eq!(q("Inf")?, Some(f64::INFINITY));
+        assert!(q("NaN")?.is_some_and(f64::is_nan));
+        assert_eq!(q("1e3")?, Some(1000.0));
+        Ok(())
     }
 
     #[test]
