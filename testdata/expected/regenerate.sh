@@ -58,3 +58,26 @@ emit isaac-trio.norm-split.tsv \
 emit isaac-trio.norm-split.fill-tags.tsv \
   "bcftools norm -m- $ma -Ou | bcftools +fill-tags -- -t AN,AC,AF | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\t%AC\t%AN\t%AF\n'" \
   "contig${tab}position${tab}reference${tab}alternate${tab}AC${tab}AN${tab}AF"
+
+# Reading by region (indexed): bcftools merges overlapping regions and prints each record once.
+emit sample.regions.tsv \
+  "bcftools query -r 20:10000000-12000000,20:11500000-13000000 -f '%CHROM\t%POS\t%REF\t%ALT\n' testdata/cohort/sample.vcf.gz" \
+  "contig${tab}position${tab}reference${tab}alternate"
+
+emit ashk-trio.regions-bed.tsv \
+  "bcftools query -R testdata/regions/trio.bed -f '%CHROM\t%POS\t%REF\t%ALT\n' testdata/trio/ashk-trio.vcf.gz" \
+  "contig${tab}position${tab}reference${tab}alternate"
+
+# Sample selection: bcftools view -s keeps the listed samples in the listed order.
+emit ashk-trio.samples-HG004-HG002.tsv \
+  "bcftools view -s HG004,HG002 testdata/trio/ashk-trio.vcf.gz -Ou | bcftools +fill-tags -- -t AN,AC | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\t%AC\t%AN[\t%GT]\n'" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}AC${tab}AN${tab}HG004${tab}HG002"
+
+# Every fill-tags field provar's variant_qc reproduces (issue 4).
+ft_cols="contig${tab}position${tab}reference${tab}alternate${tab}AC${tab}AN${tab}AF${tab}AC_Het${tab}AC_Hom${tab}AC_Hemi${tab}F_MISSING${tab}MAF${tab}HWE${tab}ExcHet"
+ft_query="bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\t%AC\t%AN\t%AF\t%AC_Het\t%AC_Hom\t%AC_Hemi\t%F_MISSING\t%MAF\t%HWE\t%ExcHet\n'"
+for name in cohort/sample trio/ashk-trio; do
+  emit "$(basename $name).fill-tags-all.tsv" \
+    "bcftools +fill-tags testdata/$name.vcf.gz -Ou -- -t AN,AC,AF,AC_Het,AC_Hom,AC_Hemi,F_MISSING,MAF,HWE,ExcHet | $ft_query" \
+    "$ft_cols"
+done

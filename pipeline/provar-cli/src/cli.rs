@@ -36,10 +36,15 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Read a VCF (plain or bgzipped) into variants.parquet, calls.parquet and samples.parquet.
     Ingest(IngestArgs),
+    /// Join the ingest tables of shards into the tables one run over the whole file writes.
+    Merge(MergeArgs),
     /// Compute variant_qc.parquet and sample_qc.parquet (Hail's variant_qc / sample_qc).
     Qc(QcArgs),
     /// Cluster samples by k-means over standardised sample_qc features into clusters.parquet.
     Cluster(ClusterArgs),
+    /// Assign variants to genes and transcripts (CDS, UTR, splice site or region, intron)
+    /// from a GFF3 or GTF gene model into annotations.parquet.
+    Annotate(AnnotateArgs),
     /// Inspect and verify a provenance ledger.
     Ledger(LedgerArgs),
     /// Run ingest, qc and cluster on one cohort and verify the ledger (default: bundled data).
@@ -63,6 +68,59 @@ pub struct IngestArgs {
     /// The VCF file (plain text or BGZF-compressed).
     #[arg(value_name = "VCF")]
     pub vcf: PathBuf,
+    /// Only records overlapping REGION (CONTIG, CONTIG:START-END, 1-based inclusive, or
+    /// comma-separated list; repeatable), like `bcftools view -r`. Needs a .tbi or .csi index.
+    #[arg(
+        long,
+        value_name = "REGION",
+        value_delimiter = ',',
+        conflicts_with = "shard"
+    )]
+    pub region: Vec<provar_core::Region>,
+    /// Only records overlapping the intervals of a BED file (0-based, half-open). Needs an index.
+    #[arg(long, value_name = "BED", conflicts_with = "shard")]
+    pub regions_file: Option<PathBuf>,
+    /// Only shard I of N (1-based): the genome cut at index-bin boundaries into N parts of
+    /// about equal data; each record belongs to the shard holding its POS. Join the shards
+    /// with `provar merge`. Needs an index.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Keep only these samples (comma-separated, in this order); prefix the list with ^ to
+    /// drop them instead, like `bcftools view -s`.
+    #[arg(
+        long,
+        value_name = "LIST",
+        conflicts_with = "samples_file",
+        allow_hyphen_values = true
+    )]
+    pub samples: Option<String>,
+    /// Keep the samples named in FILE (one per line); ^FILE drops them, like `bcftools view -S`.
+    #[arg(long, value_name = "FILE")]
+    pub samples_file: Option<String>,
+    /// Output and ledger.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let invalid = || format!("invalid shard {s:?}: expected I/N with 1 <= I <= N");
+    let (i, n) = s.split_once('/').ok_or_else(invalid)?;
+    let (i, n): (usize, usize) = (
+        i.parse().map_err(|_| invalid())?,
+        n.parse().map_err(|_| invalid())?,
+    );
+    if i == 0 || i > n {
+        return Err(invalid());
+    }
+    Ok((i, n))
+}
+
+/// `provar merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard output directories of `provar ingest --shard`, in shard order.
+    #[arg(value_name = "DIR", required = true)]
+    pub inputs: Vec<PathBuf>,
     /// Output and ledger.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -104,6 +162,26 @@ pub struct ClusterArgs {
     pub output: OutputArgs,
 }
 
+/// `provar annotate`.
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// Directory with variants.parquet (default: the output directory).
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
+    /// The gene model: GFF3 or GTF (Ensembl, GENCODE, RefSeq), plain, gzip or BGZF; the
+    /// format is told from the content. Contigs match exactly, else with the `chr` prefix
+    /// removed or added (and MT <-> chrM).
+    #[arg(long, value_name = "GFF3_OR_GTF")]
+    pub genes: PathBuf,
+    /// Also report variants up to this many bases beyond a transcript's 5' or 3' end as
+    /// upstream or downstream (Ensembl VEP uses 5000); 0 reports none.
+    #[arg(long, value_name = "BASES", default_value_t = 0)]
+    pub flank: u64,
+    /// Output and ledger.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 /// `provar ledger`.
 #[derive(Debug, Args)]
 pub struct LedgerArgs {
@@ -115,12 +193,154 @@ pub struct LedgerArgs {
 /// `provar ledger ...`.
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
-    /// Re-hash every recorded artifact and re-check the record chain. Exit 1 on any problem.
-    Verify {
-        /// The ledger directory (e.g. provar-out/ledger).
-        #[arg(long, value_name = "DIR")]
-        ledger: PathBuf,
-    },
+    /// Re-hash every artifact, re-check the record chain and the checkpoint. Exit 1 on any
+    /// problem.
+    ///
+    /// Checks the Merkle root against `checkpoint`; with --trusted-keys, its signature; with
+    /// --since, that the log still extends an earlier checkpoint (not rolled back or forked).
+    Verify(LedgerVerifyArgs),
+    /// Generate an Ed25519 signing key: PREFIX.key (secret) and PREFIX.pub (verifier key).
+    ///
+    /// Stages sign the checkpoint they write when PROVAR_SIGN_KEY=PREFIX.key is set.
+    Keygen(LedgerKeygenArgs),
+    /// Add a signature to the ledger's current checkpoint (after checking it matches the
+    /// records).
+    Sign(LedgerSignArgs),
+    /// Print an inclusion proof (--record) or a consistency proof (--from-size) to standard
+    /// output.
+    Prove(LedgerProveArgs),
+    /// Check a proof offline against a checkpoint. Exit 1 if it does not hold.
+    CheckProof(LedgerCheckProofArgs),
+    /// Drop a torn last record left by a writer killed mid-append, and record that it did.
+    Repair(LedgerDirArgs),
+    /// Show how a file was made, back to raw inputs (text tree or --json on standard
+    /// output).
+    Lineage(LedgerLineageArgs),
+    /// Export the ledger's artifact digests for other tools.
+    Export(LedgerExportArgs),
+}
+
+/// `provar ledger repair`.
+#[derive(Debug, Args)]
+pub struct LedgerDirArgs {
+    /// The ledger directory (e.g. provar-out/ledger).
+    #[arg(long, value_name = "DIR")]
+    pub ledger: PathBuf,
+}
+
+/// `provar ledger lineage`.
+#[derive(Debug, Args)]
+pub struct LedgerLineageArgs {
+    /// The file to trace (an output recorded in the ledger).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The ledger directory (e.g. provar-out/ledger).
+    #[arg(long, value_name = "DIR")]
+    pub ledger: PathBuf,
+    /// Print JSON instead of a text tree.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Export formats of `provar ledger export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LedgerExportFormat {
+    /// `b3sum --check` input: `HEX  PATH` per file, paths relative to the ledger's parent
+    /// directory (run `b3sum --check FILE` there).
+    B3sum,
+}
+
+/// `provar ledger export`.
+#[derive(Debug, Args)]
+pub struct LedgerExportArgs {
+    /// The ledger directory (e.g. provar-out/ledger).
+    #[arg(long, value_name = "DIR")]
+    pub ledger: PathBuf,
+    /// The export format.
+    #[arg(long, value_enum)]
+    pub format: LedgerExportFormat,
+    /// The file to write (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// `provar ledger verify`.
+#[derive(Debug, Args)]
+pub struct LedgerVerifyArgs {
+    /// The ledger directory (e.g. provar-out/ledger).
+    #[arg(long, value_name = "DIR")]
+    pub ledger: PathBuf,
+    /// Verifier keys (one `NAME+KEYID+KEY` per line, `#` comments): the checkpoint must be
+    /// signed by one of them, and every signature by them must verify.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_keys: Option<PathBuf>,
+    /// An earlier checkpoint file: the log must still contain the tree it describes
+    /// (detects a rolled-back or forked log). May be repeated.
+    #[arg(long, value_name = "CHECKPOINT")]
+    pub since: Vec<PathBuf>,
+}
+
+/// `provar ledger keygen`.
+#[derive(Debug, Args)]
+pub struct LedgerKeygenArgs {
+    /// Key name, without spaces or '+' (e.g. lab.example.org/provar).
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Output prefix: writes PREFIX.key and PREFIX.pub (never overwrites).
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+}
+
+/// `provar ledger sign`.
+#[derive(Debug, Args)]
+pub struct LedgerSignArgs {
+    /// The ledger directory (e.g. provar-out/ledger).
+    #[arg(long, value_name = "DIR")]
+    pub ledger: PathBuf,
+    /// The signing key file written by `provar ledger keygen` (PREFIX.key).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: PathBuf,
+}
+
+/// `provar ledger prove`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["record", "from_size"])))]
+pub struct LedgerProveArgs {
+    /// The ledger directory (e.g. provar-out/ledger).
+    #[arg(long, value_name = "DIR")]
+    pub ledger: PathBuf,
+    /// Prove that this record (its seq, from 1) is in the log.
+    #[arg(long, value_name = "N")]
+    pub record: Option<u64>,
+    /// Tree size of the inclusion proof (default: the whole log).
+    #[arg(long, value_name = "S", requires = "record")]
+    pub size: Option<u64>,
+    /// Prove that the log at --to-size extends the log at this size.
+    #[arg(long, value_name = "S1", conflicts_with = "record")]
+    pub from_size: Option<u64>,
+    /// Newer tree size of the consistency proof (default: the whole log).
+    #[arg(long, value_name = "S2", requires = "from_size")]
+    pub to_size: Option<u64>,
+}
+
+/// `provar ledger check-proof`.
+#[derive(Debug, Args)]
+pub struct LedgerCheckProofArgs {
+    /// The proof file written by `provar ledger prove`.
+    #[arg(value_name = "PROOF")]
+    pub proof: PathBuf,
+    /// The checkpoint of the tree the proof is for (for a consistency proof: the newer one).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: PathBuf,
+    /// Verifier keys: the checkpoint(s) must be signed by one of them.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_keys: Option<PathBuf>,
+    /// Inclusion proofs: a file holding the record line; it must be the proven record.
+    #[arg(long, value_name = "LINEFILE")]
+    pub record_file: Option<PathBuf>,
+    /// Consistency proofs: the older checkpoint; its size and root must be the proof's.
+    #[arg(long, value_name = "FILE")]
+    pub old_checkpoint: Option<PathBuf>,
 }
 
 /// `provar run`.

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
+pub(crate) mod annotate;
 pub(crate) mod cluster;
 pub(crate) mod ingest;
 pub(crate) mod ledger;
+pub(crate) mod merge;
 pub(crate) mod qc;
 pub(crate) mod run;
 

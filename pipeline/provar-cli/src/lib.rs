@@ -74,8 +74,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     };
     match cli.command {
         Command::Ingest(args) => commands::ingest::run(&context, &args),
+        Command::Merge(args) => commands::merge::run(&context, &args),
         Command::Qc(args) => commands::qc::run(&context, &args),
         Command::Cluster(args) => commands::cluster::run(&context, &args),
+        Command::Annotate(args) => commands::annotate::run(&context, &args),
         Command::Ledger(args) => commands::ledger::run(&context, &args),
         Command::Run(args) => commands::run::run(&context, &args),
     }

@@ -6,7 +6,7 @@ use std::{
 };
 
 use anyhow::Context as _;
-use provar_ledger::{Ledger, NewRecord, Runtime};
+use provar_ledger::{Ledger, NewRecord, Runtime, Signer};
 use serde_json::{Map, Value};
 
 /// Raised when `ledger verify` (or the check at the end of `run`) finds problems: exit 1.
@@ -31,8 +31,13 @@ impl Recorder {
     pub(crate) fn begin(ledger: Option<&Path>, inputs: Vec<PathBuf>) -> anyhow::Result<Self> {
         let started = SystemTime::now();
         let ledger = ledger
-            .map(|dir| {
-                Ledger::open(dir).with_context(|| format!("opening ledger {}", dir.display()))
+            .map(|dir| -> anyhow::Result<Ledger> {
+                let ledger = Ledger::open(dir)
+                    .with_context(|| format!("opening ledger {}", dir.display()))?;
+                Ok(match signer_from_env()? {
+                    Some(signer) => ledger.with_signer(signer),
+                    None => ledger,
+                })
             })
             .transpose()?;
         if let Some(ledger) = &ledger {
@@ -82,6 +87,27 @@ impl Recorder {
     }
 }
 
+/// The environment variable naming a signer key file: when set, every checkpoint a stage
+/// writes is signed with it, so stage commands need no signing flag.
+pub(crate) const SIGN_KEY_ENV: &str = "PROVAR_SIGN_KEY";
+
+/// Reads a signer key file (`PRIVATE+KEY+NAME+KEYID+KEY`, as written by `ledger keygen`).
+pub(crate) fn read_signer(path: &Path) -> anyhow::Result<Signer> {
+    let text = fs_err::read_to_string(path).context("reading the signing key")?;
+    text.parse::<Signer>()
+        .with_context(|| format!("reading signing key {}", path.display()))
+}
+
+/// The signer named by `PROVAR_SIGN_KEY`, if set and non-empty.
+pub(crate) fn signer_from_env() -> anyhow::Result<Option<Signer>> {
+    match std::env::var_os(SIGN_KEY_ENV) {
+        Some(path) if !path.is_empty() => read_signer(Path::new(&path))
+            .with_context(|| format!("{SIGN_KEY_ENV} is set"))
+            .map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// A likely fix for common errors.
 pub(crate) fn hint(error: &anyhow::Error) -> Option<&'static str> {
     error
@@ -90,9 +116,12 @@ pub(crate) fn hint(error: &anyhow::Error) -> Option<&'static str> {
             Some(provar_ledger::Error::InputChanged { .. }) => Some(
                 "the file changed after the ledger recorded it; re-run the stage that produced it",
             ),
-            Some(provar_ledger::Error::Locked { .. }) => {
-                Some("another provar is writing this ledger; if none is, delete the lock file")
-            }
+            Some(provar_ledger::Error::TornTail { .. }) => Some(
+                "a writer died mid-append; `provar ledger repair --ledger DIR` drops the torn record",
+            ),
+            Some(provar_ledger::Error::HeadMismatch { .. }) => Some(
+                "run `provar ledger verify --ledger DIR` to see what changed; `provar ledger repair` fixes a crash",
+            ),
             _ => match e.downcast_ref::<provar_io::vcf::Error>() {
                 Some(provar_io::vcf::Error::UnsupportedCompression { .. }) => {
                     Some("recompress with `bgzip` (htslib) instead of gzip")

@@ -113,6 +113,29 @@ fn edit_records(dir: &Path, f: impl Fn(&mut Vec<String>)) {
     .expect("write");
 }
 
+/// `testdata/cohort/sample.bcf` is `bcftools view -Ob` of the bundled cohort.
+#[test]
+fn bcf_and_vcf_give_identical_tables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("bcf"), dir.path().join("vcf"));
+    for (input, out) in [("cohort/sample.bcf", &a), ("cohort/sample.vcf.gz", &b)] {
+        assert_ok(&provar([
+            "ingest".as_ref(),
+            testdata(input).as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ]));
+    }
+    for table in &TABLES[..3] {
+        assert!(
+            std::fs::read(a.join(table)).expect("read")
+                == std::fs::read(b.join(table)).expect("read"),
+            "{table} differs between BCF and VCF input"
+        );
+    }
+    assert_eq!(ints(&a, Table::Variants, "position").len(), 346);
+}
+
 #[test]
 fn ledger_verifies_a_fresh_run_and_names_each_tampering() {
     let fresh = tempfile::tempdir().expect("tempdir");

@@ -29,7 +29,9 @@
 pub mod allele_type;
 pub mod genotype;
 pub mod position;
+pub mod region;
 
 pub use allele_type::AlleleType;
 pub use genotype::Genotype;
 pub use position::Position;
+pub use region::Region;

@@ -13,6 +13,9 @@ use std::{fmt, num::NonZeroU64, str::FromStr};
 pub struct Position(NonZeroU64);
 
 impl Position {
+    /// Position 1.
+    pub const MIN: Position = Position(NonZeroU64::MIN);
+
     /// Creates a position from a 1-based value; `None` for 0.
     pub const fn new(value: u64) -> Option<Self> {
         match NonZeroU64::new(value) {

@@ -15,13 +15,17 @@
 //! # Ok::<_, Box<dyn std::error::Error>>(())
 //! ```
 
+mod merge;
 mod rows;
+
+pub use merge::{merge, MergeConfig, MergeError, Merged};
 
 use std::path::PathBuf;
 
+use provar_core::Region;
 use provar_io::{
     table::{self, Finished, Table, TableWriter},
-    vcf,
+    vcf::{self, Location},
 };
 use rayon::prelude::*;
 
@@ -36,6 +40,90 @@ pub struct IngestConfig {
     pub threads: usize,
     /// Records parsed per parallel chunk. Output bytes do not depend on it.
     pub chunk_size: usize,
+    /// Which records to read.
+    pub selection: RecordSelection,
+    /// Which samples to keep (`None`: all).
+    pub samples: Option<SampleSelection>,
+}
+
+/// Which samples to keep, like `bcftools view -s/-S`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SampleSelection {
+    /// Sample names.
+    pub names: Vec<String>,
+    /// Keep every sample except `names` (in file order); otherwise keep `names`, in the order
+    /// given.
+    pub exclude: bool,
+}
+
+impl SampleSelection {
+    /// Column indices (0-based, among the samples) to keep, in output order.
+    fn resolve(&self, path: &std::path::Path, all: &[String]) -> Result<Vec<usize>, Error> {
+        let position = |name: &String| {
+            all.iter()
+                .position(|s| s == name)
+                .ok_or_else(|| Error::UnknownSample {
+                    path: path.to_owned(),
+                    sample: name.clone(),
+                })
+        };
+        let listed = self
+            .names
+            .iter()
+            .map(position)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(dup) = self
+            .names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| self.names[..*i].contains(n))
+        {
+            return Err(Error::DuplicateSample {
+                sample: dup.1.clone(),
+            });
+        }
+        Ok(if self.exclude {
+            (0..all.len()).filter(|i| !listed.contains(i)).collect()
+        } else {
+            listed
+        })
+    }
+}
+
+/// The line with only the `keep` sample columns (FORMAT stays), or `None` when the line does
+/// not have `9 + n_samples` columns (the full parser then reports that).
+fn subset_columns(line: &str, keep: &[usize], n_samples: usize) -> Option<String> {
+    let columns: Vec<&str> = line.split('\t').collect();
+    if columns.len() != 9 + n_samples {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    out.push_str(&columns[..9].join("\t"));
+    for &k in keep {
+        out.push('\t');
+        out.push_str(columns[9 + k]);
+    }
+    Some(out)
+}
+
+/// Which records of the file to ingest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum RecordSelection {
+    /// Every record, streaming from the start (no index needed).
+    #[default]
+    All,
+    /// Records overlapping any of these regions, each once, in file order (needs an index),
+    /// like `bcftools view -r`.
+    Regions(Vec<Region>),
+    /// Shard `index` (0-based) of `count`: records whose POS falls in that part of the
+    /// genome, cut at index-bin boundaries into parts of about equal data (needs an index).
+    /// The shards of one file partition its records.
+    Shard {
+        /// 0-based shard number.
+        index: usize,
+        /// Number of shards.
+        count: usize,
+    },
 }
 
 impl IngestConfig {
@@ -46,6 +134,8 @@ impl IngestConfig {
             out_dir: out_dir.into(),
             threads: 1,
             chunk_size: 4096,
+            selection: RecordSelection::All,
+            samples: None,
         }
     }
 }
@@ -81,13 +171,96 @@ pub enum Error {
     /// A table could not be written.
     #[error(transparent)]
     Table(#[from] table::Error),
+    /// A selected sample is not in the file.
+    #[error("sample {sample:?} is not in {}", path.display())]
+    UnknownSample {
+        /// The input.
+        path: PathBuf,
+        /// The sample.
+        sample: String,
+    },
+    /// A sample is selected twice.
+    #[error("sample {sample:?} is selected twice")]
+    DuplicateSample {
+        /// The sample.
+        sample: String,
+    },
+    /// The input needs something provar does not do yet.
+    #[error("unsupported: {what} ({})", path.display())]
+    Unsupported {
+        /// The input.
+        path: PathBuf,
+        /// What is not supported.
+        what: &'static str,
+    },
+}
+
+/// Where data lines come from: the whole file, or the records an index selects.
+enum Source {
+    Whole(vcf::Reader),
+    Indexed(vcf::RegionReader),
+    Bcf(provar_io::bcf::Reader),
+}
+
+impl Source {
+    fn read_line(&mut self, buf: &mut String) -> Result<Option<Location>, vcf::Error> {
+        match self {
+            Source::Whole(r) => Ok(r.read_line(buf)?.map(Location::Line)),
+            Source::Indexed(r) => r.read_line(buf),
+            Source::Bcf(r) => r.read_line(buf),
+        }
+    }
 }
 
 /// Reads `config.vcf` and writes the three tables into `config.out_dir` under temporary names.
 pub fn run(config: &IngestConfig) -> Result<Ingested, Error> {
+    if provar_io::bcf::is_bcf(&config.vcf) {
+        if config.selection != RecordSelection::All {
+            return Err(Error::Unsupported {
+                path: config.vcf.clone(),
+                what: "reading BCF by region or shard",
+            });
+        }
+        let (reader, header) = provar_io::bcf::Reader::open(&config.vcf, config.threads)?;
+        return ingest(config, &header, Source::Bcf(reader));
+    }
     let mut reader = vcf::Reader::open(&config.vcf, config.threads)?;
     let header = reader.read_header()?;
-    let sample_names = header.sample_names();
+    let source = match &config.selection {
+        RecordSelection::All => Source::Whole(reader),
+        selection => {
+            let index = vcf::Index::open_for(&config.vcf)?;
+            let queries = match selection {
+                RecordSelection::Regions(regions) => {
+                    index.queries_for_regions(&config.vcf, regions)?
+                }
+                RecordSelection::Shard { index: i, count } => index.shard(*i, *count),
+                RecordSelection::All => Vec::new(),
+            };
+            Source::Indexed(vcf::RegionReader::open(&config.vcf, &index, queries)?)
+        }
+    };
+    ingest(config, &header, source)
+}
+
+fn ingest(
+    config: &IngestConfig,
+    header: &vcf::Header,
+    mut source: Source,
+) -> Result<Ingested, Error> {
+    let all = header.sample_names();
+    let keep: Option<Vec<usize>> = config
+        .samples
+        .as_ref()
+        .map(|s| s.resolve(&config.vcf, all))
+        .transpose()?
+        .filter(|k| k.len() != all.len() || k.iter().enumerate().any(|(i, k)| i != *k));
+    let mut layout = header.layout.clone();
+    if let Some(keep) = &keep {
+        layout.sample_names = keep.iter().map(|&i| all[i].clone()).collect();
+    }
+    let layout = &layout;
+    let sample_names = &layout.sample_names;
 
     let mut samples = TableWriter::create(&config.out_dir, Table::Samples)?;
     samples.write(&rows::samples_batch(sample_names))?;
@@ -99,21 +272,31 @@ pub fn run(config: &IngestConfig) -> Result<Ingested, Error> {
         ..Summary::default()
     };
     let chunk_size = config.chunk_size.max(1);
-    let mut chunk: Vec<(u64, String)> = Vec::with_capacity(chunk_size);
+    let mut chunk: Vec<(Location, String)> = Vec::with_capacity(chunk_size);
     let mut line = String::new();
     loop {
-        let number = reader.read_line(&mut line)?;
+        let number = source.read_line(&mut line)?;
         if let Some(number) = number {
             chunk.push((number, std::mem::take(&mut line)));
         }
         if chunk.len() == chunk_size || (number.is_none() && !chunk.is_empty()) {
             let parsed: Vec<Result<rows::Site, vcf::record::ParseError>> = chunk
                 .par_iter()
-                .map(|(_, text)| rows::Site::from_line(text, &header.layout))
+                .map(|(_, text)| match &keep {
+                    None => rows::Site::from_line(text, layout),
+                    Some(keep) => match subset_columns(text, keep, all.len()) {
+                        Some(line) => rows::Site::from_line(&line, layout),
+                        None => rows::Site::from_line(text, &header.layout),
+                    },
+                })
                 .collect();
             let mut sites = Vec::with_capacity(parsed.len());
-            for ((number, _), site) in chunk.iter().zip(parsed) {
-                sites.push(site.map_err(|source| reader.invalid_record(*number, source))?);
+            for ((location, _), site) in chunk.iter().zip(parsed) {
+                sites.push(site.map_err(|source| vcf::Error::InvalidRecord {
+                    path: config.vcf.clone(),
+                    location: *location,
+                    source,
+                })?);
             }
             summary.records += sites.len() as u64;
             summary.multiallelic_records +=

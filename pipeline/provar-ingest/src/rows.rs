@@ -15,6 +15,7 @@ use provar_io::{
 /// with no alternate when ALT is `.`).
 pub(crate) struct Site {
     contig: String,
+    /// POS as written: 1-based, 0 for a telomere.
     position: u64,
     id: Option<String>,
     reference_bases: String,
@@ -29,6 +30,9 @@ pub(crate) struct Allele {
     allele_index: u32,
     allele_1: Vec<Option<i8>>,
     allele_2: Vec<Option<i8>>,
+    /// Third and further alleles of polyploid calls, sparse: (sample, alleles), in sample
+    /// order. Most cohorts have none, so nothing is stored per diploid call.
+    extra: Vec<(usize, Vec<i8>)>,
     phased: Vec<bool>,
     dp: Vec<Option<i32>>,
     gq: Vec<Option<i32>>,
@@ -62,6 +66,7 @@ impl Site {
                     allele_index: u32::from(index),
                     allele_1: Vec::with_capacity(n_samples),
                     allele_2: Vec::with_capacity(n_samples),
+                    extra: Vec::new(),
                     phased: Vec::with_capacity(n_samples),
                     dp: Vec::with_capacity(n_samples),
                     gq: Vec::with_capacity(n_samples),
@@ -69,8 +74,13 @@ impl Site {
                     ad_alt: Vec::with_capacity(n_samples),
                 };
                 for (s, call) in record.calls.iter().enumerate() {
-                    let code = |a: Option<u16>| Some(a.map_or(MISSING_ALLELE, |a| a as i8));
-                    match call.genotype.map(|g| g.downcode(index)) {
+                    // Downcoding as `Genotype::downcode` does (this allele 1, others 0, missing
+                    // -1), without building a new genotype per row. ALT `.`: a non-zero GT
+                    // allele stands for an alternate the file does not name, and stays 1 (see
+                    // Record::parse).
+                    let kept = index.max(1);
+                    let code = |a: Option<u16>| a.map_or(MISSING_ALLELE, |a| i8::from(a == kept));
+                    match &call.genotype {
                         None => {
                             row.allele_1.push(Some(MISSING_ALLELE));
                             row.allele_2.push(Some(MISSING_ALLELE));
@@ -78,9 +88,12 @@ impl Site {
                         }
                         Some(g) => {
                             let a = g.alleles();
-                            row.allele_1.push(code(a[0]));
-                            row.allele_2
-                                .push(if g.ploidy() == 2 { code(a[1]) } else { None });
+                            row.allele_1.push(Some(code(a[0])));
+                            row.allele_2.push(a.get(1).map(|a| code(*a)));
+                            if a.len() > 2 {
+                                row.extra
+                                    .push((s, a[2..].iter().map(|a| code(*a)).collect()));
+                            }
                             row.phased.push(g.is_phased());
                         }
                     }
@@ -174,6 +187,7 @@ pub(crate) fn batches(
     let values = capacity * n_samples;
     let mut allele_1 = ListBuilder::with_capacity(Int8Builder::with_capacity(values), capacity);
     let mut allele_2 = ListBuilder::with_capacity(Int8Builder::with_capacity(values), capacity);
+    let mut extra = ListBuilder::with_capacity(ListBuilder::new(Int8Builder::new()), capacity);
     let mut phased = ListBuilder::with_capacity(BooleanBuilder::with_capacity(values), capacity)
         .with_field(Arc::new(provar_io::arrow_schema::Field::new(
             "item",
@@ -185,6 +199,16 @@ pub(crate) fn batches(
     for (_, a) in &rows {
         allele_1.append_value(a.allele_1.iter().copied());
         allele_2.append_value(a.allele_2.iter().copied());
+        let mut sparse = a.extra.iter().peekable();
+        for s in 0..a.allele_1.len() {
+            match sparse.next_if(|(sample, _)| *sample == s) {
+                Some((_, alleles)) => extra
+                    .values()
+                    .append_value(alleles.iter().map(|a| Some(*a))),
+                None => extra.values().append_null(),
+            }
+        }
+        extra.append(true);
         phased.append_value(a.phased.iter().map(|p| Some(*p)));
         dp.append_value(a.dp.iter().copied());
         gq.append_value(a.gq.iter().copied());
@@ -195,6 +219,7 @@ pub(crate) fn batches(
         index,
         Arc::new(allele_1.finish()),
         Arc::new(allele_2.finish()),
+        Arc::new(extra.finish()),
         Arc::new(phased.finish()),
         Arc::new(dp.finish()),
         Arc::new(gq.finish()),

@@ -1,4 +1,4 @@
-//! provar's input and output: VCF reading ([`vcf`]), the versioned Arrow schemas of every
+//! provar's input and output: VCF and BCF reading ([`vcf`], [`bcf`]), the versioned Arrow schemas of every
 //! table the stages exchange ([`table`]), deterministic Parquet writing and reading, and
 //! atomic file output ([`atomic`]).
 //!
@@ -13,6 +13,7 @@
 //! ```
 
 pub mod atomic;
+pub mod bcf;
 pub mod table;
 pub mod vcf;
 

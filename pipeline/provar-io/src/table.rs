@@ -29,6 +29,12 @@ pub const SCHEMA_KEY: &str = "provar.schema";
 /// chunked its work.
 pub const ROW_GROUP_SIZE: usize = 65_536;
 
+/// Rows handed to the Parquet writer per call. The writer's page boundaries depend on how rows
+/// arrive, so [`TableWriter`] re-chunks whatever it is given into batches of exactly this many
+/// rows (the last may be shorter): the bytes then depend on the rows alone, which is what
+/// makes a merge of shards byte-identical to a single run.
+pub const WRITE_CHUNK: usize = 4096;
+
 /// One of the tables provar writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
@@ -44,6 +50,9 @@ pub enum Table {
     SampleQc,
     /// Sample clusters.
     Clusters,
+    /// Gene and transcript assignment: one row per (variant, overlapping transcript), or one
+    /// `intergenic` row for a variant that overlaps none.
+    Annotations,
 }
 
 /// An error reading or writing a table. Every variant names the file.
@@ -111,13 +120,14 @@ fn utf8_col(name: &str, nullable: bool) -> Field {
 
 impl Table {
     /// Every table, in pipeline order.
-    pub const ALL: [Table; 6] = [
+    pub const ALL: [Table; 7] = [
         Table::Variants,
         Table::Calls,
         Table::Samples,
         Table::VariantQc,
         Table::SampleQc,
         Table::Clusters,
+        Table::Annotations,
     ];
 
     /// The table's name, as used in file names and the schema key.
@@ -129,6 +139,7 @@ impl Table {
             Table::VariantQc => "variant_qc",
             Table::SampleQc => "sample_qc",
             Table::Clusters => "clusters",
+            Table::Annotations => "annotations",
         }
     }
 
@@ -166,6 +177,12 @@ impl Table {
                 u64_col("variant_index"),
                 Field::new("gt_allele_1", list_of(DataType::Int8, true), false),
                 Field::new("gt_allele_2", list_of(DataType::Int8, true), false),
+                // Third and further alleles of polyploid calls; null for ploidy <= 2.
+                Field::new(
+                    "gt_alleles_extra",
+                    list_of(list_of(DataType::Int8, true), true),
+                    false,
+                ),
                 Field::new("gt_phased", list_of(DataType::Boolean, false), false),
                 Field::new("dp", list_of(DataType::Int32, true), false),
                 Field::new("gq", list_of(DataType::Int32, true), false),
@@ -207,6 +224,18 @@ impl Table {
                 Field::new("cluster", DataType::UInt32, false),
                 f64_col("distance", false),
             ],
+            Table::Annotations => vec![
+                u64_col("variant_index"),
+                utf8_col("variant_key", false),
+                utf8_col("gene_id", true),
+                utf8_col("gene_name", true),
+                utf8_col("gene_biotype", true),
+                utf8_col("transcript_id", true),
+                utf8_col("transcript_biotype", true),
+                utf8_col("strand", true),
+                utf8_col("region_class", false),
+                utf8_col("worst_region_class", false),
+            ],
         };
         Arc::new(Schema::new(fields))
     }
@@ -240,6 +269,8 @@ pub struct TableWriter {
     table: Table,
     writer: ArrowWriter<File>,
     output: AtomicFile,
+    pending: Vec<RecordBatch>,
+    pending_rows: usize,
 }
 
 impl TableWriter {
@@ -272,6 +303,8 @@ impl TableWriter {
             table,
             writer,
             output,
+            pending: Vec::new(),
+            pending_rows: 0,
         })
     }
 
@@ -282,15 +315,40 @@ impl TableWriter {
 
     /// Appends rows.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<(), Error> {
-        self.writer.write(batch).map_err(|source| Error::Parquet {
-            path: self.output.path().to_owned(),
-            source,
-        })
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let take = (WRITE_CHUNK - self.pending_rows).min(batch.num_rows() - offset);
+            self.pending.push(batch.slice(offset, take));
+            self.pending_rows += take;
+            offset += take;
+            if self.pending_rows == WRITE_CHUNK {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        if self.pending_rows == 0 {
+            return Ok(());
+        }
+        let path = self.output.path().to_owned();
+        let batch = arrow_select::concat::concat_batches(&self.table.schema(), &self.pending)
+            .map_err(|e| Error::Parquet {
+                path: path.clone(),
+                source: e.into(),
+            })?;
+        self.pending.clear();
+        self.pending_rows = 0;
+        self.writer
+            .write(&batch)
+            .map_err(|source| Error::Parquet { path, source })
     }
 
     /// Finishes the Parquet file; it stays under its temporary name until
     /// [`Finished::commit`].
-    pub fn finish(self) -> Result<Finished, Error> {
+    pub fn finish(mut self) -> Result<Finished, Error> {
+        self.flush()?;
         let path = self.output.path().to_owned();
         self.writer
             .close()
@@ -440,6 +498,18 @@ mod tests {
         };
         let one = write(&[samples(&["a", "b", "c"])])?;
         assert_eq!(one, write(&[samples(&["a", "b", "c"])])?);
+        // The same rows in other batches give the same bytes.
+        let names: Vec<String> = (0..10_000).map(|i| format!("s{i}")).collect();
+        let all: Vec<&str> = names.iter().map(String::as_str).collect();
+        let whole = write(&[samples(&all)])?;
+        let parts: Vec<RecordBatch> = [0..1, 1..4097, 4097..9000, 9000..10_000]
+            .into_iter()
+            .map(|r| {
+                let b = samples(&all);
+                b.slice(r.start, r.end - r.start)
+            })
+            .collect();
+        assert_eq!(whole, write(&parts)?);
         Ok(())
     }
 

@@ -1,11 +1,28 @@
 //! VCF reading: plain or BGZF-compressed text, header through noodles, records through a
 //! strict line parser that reports the line number of every problem.
 
+pub mod indexed;
 mod reader;
 pub mod record;
 
+pub use indexed::{Index, Location, Query, RegionReader, Selection};
 pub use reader::{Header, Reader};
 pub use record::{Layout, Record};
+
+fn describe_location(path: &std::path::Path, location: &Location) -> String {
+    match location {
+        Location::Line(line) => format!("{}:{line}", path.display()),
+        Location::Record(n) => format!("{}: record {n}", path.display()),
+        Location::VirtualPosition(v) => {
+            format!(
+                "{} (BGZF virtual position {}:{})",
+                path.display(),
+                v >> 16,
+                v & 0xffff
+            )
+        }
+    }
+}
 
 use std::path::PathBuf;
 
@@ -53,14 +70,38 @@ pub enum Error {
         line: u64,
     },
     /// A data line is invalid.
-    #[error("invalid record at {}:{line}", path.display())]
+    #[error("invalid record at {}", describe_location(.path, .location))]
     InvalidRecord {
         /// The file.
         path: PathBuf,
-        /// 1-based line number.
-        line: u64,
+        /// The line number, or the BGZF position when reading by region.
+        location: Location,
         /// What was wrong.
         #[source]
         source: record::ParseError,
+    },
+    /// Region or shard reading needs an index beside the file.
+    #[error("{} has no index (.tbi or .csi beside it): reading by region or shard needs one", path.display())]
+    MissingIndex {
+        /// The VCF file.
+        path: PathBuf,
+    },
+    /// The index cannot be used.
+    #[error("invalid index {}: {message}", path.display())]
+    InvalidIndex {
+        /// The index file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A region names a contig the file does not have.
+    #[error("contig {contig:?} is not in {} (its contigs: {})", path.display(), known.join(", "))]
+    UnknownContig {
+        /// The VCF file.
+        path: PathBuf,
+        /// The requested contig.
+        contig: String,
+        /// The contigs the index names.
+        known: Vec<String>,
     },
 }

@@ -31,14 +31,49 @@ pub enum Error {
         /// Why the line is not a valid record.
         reason: String,
     },
-    /// Another writer holds the ledger's lock file.
-    ///
-    /// If no other provar process is running, a previous one crashed while
-    /// appending; delete the lock file to recover.
-    #[error("ledger is locked by another writer: {}", .path.display())]
-    Locked {
-        /// The lock file (`<ledger dir>/lock`).
+    /// The last line of `records.jsonl` has no newline: a writer died mid-append.
+    #[error("torn record at the end of {} (line {line} has no newline): a writer was killed mid-append; run `provar ledger repair`", .path.display())]
+    TornTail {
+        /// The records file.
         path: PathBuf,
+        /// 1-based number of the torn line.
+        line: usize,
+    },
+    /// The operation needs at least one record.
+    #[error("ledger {} has no records", .path.display())]
+    Empty {
+        /// The records file.
+        path: PathBuf,
+    },
+    /// The `checkpoint` file (or a checkpoint given by the user) cannot be parsed.
+    #[error("invalid checkpoint {}: {reason}", .path.display())]
+    InvalidCheckpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `repair` found something other than a torn tail.
+    #[error("cannot repair {}: {reason}", .path.display())]
+    RepairRefused {
+        /// The records file.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+    /// No record lists this file among its outputs.
+    #[error("{} was not produced by any record of the ledger", .path.display())]
+    NotRecorded {
+        /// The file, as given.
+        path: PathBuf,
+    },
+    /// A proof was asked for sizes or records the ledger does not have.
+    #[error("cannot prove from {}: {reason}", .path.display())]
+    InvalidProofRequest {
+        /// The records file.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
     },
     /// A stage input was produced by a ledger record but its bytes have changed since.
     #[error(
@@ -55,10 +90,11 @@ pub enum Error {
         /// The file's current digest.
         found: Digest,
     },
-    /// `HEAD` does not match `records.jsonl`, so appending would hide tampering.
+    /// The checkpoint (or a legacy `HEAD`) does not match `records.jsonl`, so appending
+    /// would hide tampering.
     #[error("ledger head {} does not match the records: {reason} (run verify)", .path.display())]
     HeadMismatch {
-        /// The `HEAD` file.
+        /// The `checkpoint` file.
         path: PathBuf,
         /// What does not match.
         reason: String,

@@ -6,26 +6,34 @@
 //!   for large files) and of bytes ([`hash_bytes`]), as [`Digest`];
 //! - **records**: one canonical JSON line per pipeline stage run (stage,
 //!   tool version, parameters, input and output files with sizes and
-//!   digests, runtime), appended atomically under a lock by [`Ledger::append`];
-//! - **the chain**: every record stores the digest of the previous line
-//!   (`prev`) and `HEAD` stores the count and last digest, so editing,
-//!   removing or reordering any record is detectable;
-//! - **verification**: [`Ledger::verify`] re-checks the chain, the head and
-//!   the bytes of every recorded artifact; [`Ledger::check_input`] lets a stage
-//!   refuse an input that changed since the ledger recorded it.
+//!   digests, runtime), appended by [`Ledger::append`] to an append-only
+//!   `records.jsonl` under an advisory file lock (concurrent writers wait);
+//! - **the chain**: every record stores the BLAKE3 digest of the previous line
+//!   (`prev`), so editing, removing or reordering any record is detectable;
+//! - **the Merkle log** ([`merkle`]): an RFC 6962 / 9162 tree over the record
+//!   lines with SHA-256, inclusion and consistency proofs ([`proof`]);
+//! - **checkpoints** ([`checkpoint`], [`note`]): after every append the ledger
+//!   commits its tree head to `checkpoint` in the C2SP tlog-checkpoint format,
+//!   signed with Ed25519 as a C2SP signed note when a [`Signer`] is given;
+//! - **verification**: [`Ledger::verify_with`] re-checks the chain, the
+//!   checkpoint (root, signatures by trusted keys, consistency with earlier
+//!   checkpoints) and the bytes of every recorded artifact;
+//!   [`Ledger::check_input`] lets a stage refuse an input that changed since
+//!   the ledger recorded it;
+//! - **crash safety**: a writer killed mid-append leaves at most one torn or
+//!   uncommitted last line, which [`Ledger::repair`] drops and records.
 //!
 //! It deliberately knows nothing about genomics or dataframes (no noodles,
-//! polars or arrow): files are opaque bytes. A Merkle tree over artifacts and
-//! signed checkpoints are planned for a later issue; this first version offers
-//! tamper *evidence* through the hash chain, not signatures.
+//! polars or arrow): files are opaque bytes. The formats are described in
+//! this crate's `README.md`.
 //!
 //! # Layout
 //!
 //! A ledger is a directory such as `provar-out/ledger/`. Its root is the
 //! parent directory (`provar-out/`): artifact paths under the root are
 //! recorded relative to it with `/` separators, others as canonical absolute
-//! paths. The directory holds `records.jsonl` (one record per line) and
-//! `HEAD` (`{"count":N,"digest":"<blake3 of the last line>"}`).
+//! paths. The directory holds `records.jsonl` (one record per line),
+//! `checkpoint` (origin, record count, Merkle root, signatures) and `lock`.
 //!
 //! # Example
 //!
@@ -64,19 +72,27 @@
 //! # }
 //! ```
 
+pub mod checkpoint;
 mod digest;
 mod error;
 mod ledger;
+mod lineage;
+pub mod merkle;
+pub mod note;
+pub mod proof;
 mod record;
 mod time;
 mod verify;
 
+pub use checkpoint::{Checkpoint, SignedCheckpoint};
 pub use digest::{hash_bytes, hash_file, Digest, ParseDigestError, MMAP_THRESHOLD};
 pub use error::Error;
-pub use ledger::{Ledger, HEAD_FILE, LOCK_FILE, RECORDS_FILE};
+pub use ledger::{origin_for, Ledger, Repair, CHECKPOINT_FILE, HEAD_FILE, LOCK_FILE, RECORDS_FILE};
+pub use lineage::{Lineage, LineageNode, LineageStep};
+pub use note::{Signer, Verifier};
 pub use record::{
     canonical_json, Artifact, NewRecord, Record, RecordedRuntime, Runtime, SCHEMA_VERSION,
     TOOL_NAME,
 };
 pub use time::{format_timestamp, format_unix_seconds};
-pub use verify::{Problem, VerifyReport};
+pub use verify::{EarlierCheckpoint, Problem, VerifyOptions, VerifyReport};

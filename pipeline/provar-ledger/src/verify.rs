@@ -4,9 +4,32 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::ErrorKind;
 
-use crate::ledger::{tip, HeadState};
+use crate::checkpoint::SignedCheckpoint;
+use crate::ledger::{origin_for, tip, Anchor, LockGuard};
+use crate::merkle::{hex, leaf_hash, Hash, RootBuilder};
+use crate::note::{SignatureCheck, Verifier};
 use crate::record::{canonical_json, parse_json, record_from_value};
-use crate::{hash_bytes, hash_file, Artifact, Digest, Error, Ledger};
+use crate::{hash_bytes, hash_file, Artifact, Digest, Error, Ledger, CHECKPOINT_FILE};
+
+/// What [`Ledger::verify_with`] checks beyond the records, the checkpoint and the artifacts.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Keys trusted to sign checkpoints. When set, the ledger's checkpoint (and every
+    /// checkpoint in [`since`](Self::since)) must carry a valid signature by one of them,
+    /// and no failing signature by any of them.
+    pub trusted_keys: Option<Vec<Verifier>>,
+    /// Earlier checkpoints the current log must extend (rollback and fork detection).
+    pub since: Vec<EarlierCheckpoint>,
+}
+
+/// A checkpoint saved earlier, with the name to report it by (usually its path).
+#[derive(Debug, Clone)]
+pub struct EarlierCheckpoint {
+    /// How messages name it.
+    pub name: String,
+    /// The checkpoint.
+    pub checkpoint: SignedCheckpoint,
+}
 
 /// The outcome of [`Ledger::verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,8 +38,11 @@ pub struct VerifyReport {
     pub records: usize,
     /// Number of distinct artifact paths checked.
     pub artifacts: usize,
-    /// Everything found wrong, in file order, then head, then artifacts by path.
+    /// Everything found wrong, in file order, then checkpoint, signatures and earlier
+    /// checkpoints, then artifacts by path.
     pub problems: Vec<Problem>,
+    /// Labels (`name+keyid`) of the trusted keys whose checkpoint signatures verified.
+    pub signed_by: Vec<String>,
 }
 
 impl VerifyReport {
@@ -96,19 +122,7 @@ pub enum Problem {
         /// Seq of the record on the previous line, if it parsed.
         previous_seq: Option<u64>,
     },
-    /// `HEAD` is missing although there are records.
-    HeadMissing {
-        /// Lines in `records.jsonl`.
-        found_count: u64,
-        /// Digest of the last line.
-        found_digest: Digest,
-    },
-    /// `HEAD` exists but is not a valid head.
-    HeadInvalid {
-        /// Parser message.
-        reason: String,
-    },
-    /// `HEAD` disagrees with the records file.
+    /// A legacy `HEAD` (ledgers written before checkpoints) disagrees with the records file.
     HeadMismatch {
         /// Record count stored in `HEAD`.
         expected_count: u64,
@@ -118,6 +132,80 @@ pub enum Problem {
         found_count: u64,
         /// Digest of the last line ([`Digest::ZERO`] if none).
         found_digest: Digest,
+    },
+    /// There are records but no `checkpoint` (nor a legacy `HEAD`).
+    CheckpointMissing {
+        /// Lines in `records.jsonl`.
+        found_size: u64,
+    },
+    /// `checkpoint` exists but does not parse.
+    CheckpointInvalid {
+        /// Parser message.
+        reason: String,
+    },
+    /// The checkpoint's size or root disagrees with the records file.
+    CheckpointMismatch {
+        /// Tree size in the checkpoint.
+        expected_size: u64,
+        /// Root in the checkpoint.
+        expected_root: Hash,
+        /// Lines in `records.jsonl`.
+        found_size: u64,
+        /// Root computed over them.
+        found_root: Hash,
+    },
+    /// A checkpoint's origin is not this ledger's.
+    OriginMismatch {
+        /// The checkpoint file.
+        file: String,
+        /// This ledger's origin.
+        expected: String,
+        /// The checkpoint's origin.
+        found: String,
+    },
+    /// A signature by a trusted key does not verify.
+    SignatureBad {
+        /// The checkpoint file.
+        file: String,
+        /// `name+keyid` of the key.
+        key: String,
+    },
+    /// No trusted key signed the checkpoint.
+    SignatureUntrusted {
+        /// The checkpoint file.
+        file: String,
+        /// `name+keyid` of the signatures present (empty: unsigned).
+        found: Vec<String>,
+    },
+    /// An earlier checkpoint covers more records than the log has now.
+    Rollback {
+        /// The earlier checkpoint.
+        file: String,
+        /// Its tree size.
+        earlier_size: u64,
+        /// Records now.
+        size: u64,
+    },
+    /// The log's first records no longer have an earlier checkpoint's root.
+    Fork {
+        /// The earlier checkpoint.
+        file: String,
+        /// Its tree size.
+        earlier_size: u64,
+        /// Its root.
+        earlier_root: Hash,
+        /// The root of the first `earlier_size` records now.
+        found_root: Hash,
+    },
+    /// An input's `produced_by` names a record that is missing, is not earlier, or did
+    /// not write those bytes.
+    ProducerMissing {
+        /// The record with the input.
+        seq: u64,
+        /// The input's path.
+        path: String,
+        /// The record it claims produced it.
+        producer: u64,
     },
     /// A recorded artifact no longer exists.
     ArtifactMissing {
@@ -191,14 +279,52 @@ impl fmt::Display for Problem {
                     ),
                 }
             }
-            Problem::HeadMissing { found_count, found_digest } => write!(
-                f,
-                "ledger head is missing, found {found_count} records ending in {found_digest} (HEAD was deleted, or records were written outside provar)"
-            ),
-            Problem::HeadInvalid { reason } => write!(f, "ledger head is not valid: {reason}"),
             Problem::HeadMismatch { expected_count, expected_digest, found_count, found_digest } => write!(
                 f,
                 "ledger head expects {expected_count} records ending in {expected_digest}, found {found_count} records ending in {found_digest} (the last record was edited or removed, or records were appended outside provar)"
+            ),
+            Problem::CheckpointMissing { found_size } => write!(
+                f,
+                "ledger head ({CHECKPOINT_FILE}) is missing, found {found_size} records (it was deleted, or records were written outside provar)"
+            ),
+            Problem::CheckpointInvalid { reason } => {
+                write!(f, "ledger head ({CHECKPOINT_FILE}) is not valid: {reason}")
+            }
+            Problem::CheckpointMismatch { expected_size, expected_root, found_size, found_root } => write!(
+                f,
+                "ledger head ({CHECKPOINT_FILE}) expects {expected_size} records with root {}, found {found_size} records with root {} (a record was edited or removed, or records were appended outside provar)",
+                hex(expected_root),
+                hex(found_root)
+            ),
+            Problem::OriginMismatch { file, expected, found } => write!(
+                f,
+                "checkpoint {file} is for log {found}, this ledger is {expected} (its first record changed, or it is another ledger)"
+            ),
+            Problem::SignatureBad { file, key } => write!(
+                f,
+                "checkpoint {file}: signature by trusted key {key} does not verify (the checkpoint was altered or forged)"
+            ),
+            Problem::SignatureUntrusted { file, found } if found.is_empty() => {
+                write!(f, "checkpoint {file} is not signed by a trusted key: it is unsigned")
+            }
+            Problem::SignatureUntrusted { file, found } => write!(
+                f,
+                "checkpoint {file} is not signed by a trusted key: signed only by unknown key(s) {}",
+                found.join(", ")
+            ),
+            Problem::Rollback { file, earlier_size, size } => write!(
+                f,
+                "log rolled back: checkpoint {file} has {earlier_size} records, the log now has {size} records"
+            ),
+            Problem::Fork { file, earlier_size, earlier_root, found_root } => write!(
+                f,
+                "log forked: checkpoint {file} has root {} for its {earlier_size} records, the log's first {earlier_size} records now have root {} (a record was edited, removed or reordered since)",
+                hex(earlier_root),
+                hex(found_root)
+            ),
+            Problem::ProducerMissing { seq, path, producer } => write!(
+                f,
+                "record {seq}: input {path} is produced_by record {producer}, but no earlier record {producer} wrote those bytes (a record was removed or edited)"
             ),
             Problem::ArtifactMissing { path, seq } => write!(f, "artifact {path} (record {seq}): missing"),
             Problem::ArtifactUnreadable { path, seq, reason } => {
@@ -222,8 +348,19 @@ impl Ledger {
     /// Problems are collected into the report; `Err` is only for I/O failures
     /// that prevent verifying at all (ledger directory or records file unreadable).
     pub fn verify(&self) -> Result<VerifyReport, Error> {
+        self.verify_with(&VerifyOptions::default())
+    }
+
+    /// [`verify`](Self::verify), plus the checkpoint signature check against trusted keys
+    /// and the consistency check against earlier checkpoints of `options`.
+    ///
+    /// The records are read under a shared lock, so an append in progress is waited for.
+    pub fn verify_with(&self, options: &VerifyOptions) -> Result<VerifyReport, Error> {
         std::fs::metadata(self.dir()).map_err(Error::io(self.dir()))?;
+        let lock = LockGuard::shared(self.dir());
         let lines = self.read_lines()?;
+        let anchor = self.read_anchor()?;
+        drop(lock);
         let line_list = lines.lines();
         let mut problems = Vec::new();
         let mut records = Vec::new();
@@ -273,22 +410,125 @@ impl Ledger {
             });
         }
 
+        let mut tree = RootBuilder::default();
+        let mut prefix_roots = std::collections::BTreeMap::new();
+        for since in &options.since {
+            prefix_roots.insert(since.checkpoint.checkpoint.size, None);
+        }
+        if let Some(slot) = prefix_roots.get_mut(&0) {
+            *slot = Some(tree.root());
+        }
+        for line in &line_list {
+            tree.push(leaf_hash(line));
+            if let Some(slot) = prefix_roots.get_mut(&tree.size()) {
+                *slot = Some(tree.root());
+            }
+        }
+        let origin = line_list.first().map(|l| origin_for(l));
+        let checkpoint_file = self.checkpoint_path().display().to_string();
         let (found_count, found_digest) = tip(&line_list);
-        match self.read_head()? {
-            HeadState::Missing if found_count == 0 => {}
-            HeadState::Missing => problems.push(Problem::HeadMissing {
-                found_count,
-                found_digest,
+        let mut signed_by = Vec::new();
+        match anchor {
+            Anchor::None if found_count == 0 => {}
+            Anchor::None => problems.push(Problem::CheckpointMissing {
+                found_size: found_count,
             }),
-            HeadState::Invalid(reason) => problems.push(Problem::HeadInvalid { reason }),
-            HeadState::Present(head)
-                if head.count == found_count && head.digest == found_digest => {}
-            HeadState::Present(head) => problems.push(Problem::HeadMismatch {
+            Anchor::Invalid(reason) => problems.push(Problem::CheckpointInvalid { reason }),
+            Anchor::Head(head) if head.count == found_count && head.digest == found_digest => {}
+            Anchor::Head(head) => problems.push(Problem::HeadMismatch {
                 expected_count: head.count,
                 expected_digest: head.digest,
                 found_count,
                 found_digest,
             }),
+            Anchor::Checkpoint(cp) => {
+                let head = &cp.checkpoint;
+                if head.size != tree.size() || head.root != tree.root() {
+                    problems.push(Problem::CheckpointMismatch {
+                        expected_size: head.size,
+                        expected_root: head.root,
+                        found_size: tree.size(),
+                        found_root: tree.root(),
+                    });
+                }
+                if let Some(origin) = &origin {
+                    if head.origin != *origin {
+                        problems.push(Problem::OriginMismatch {
+                            file: checkpoint_file.clone(),
+                            expected: origin.clone(),
+                            found: head.origin.clone(),
+                        });
+                    }
+                }
+                if let Some(trusted) = &options.trusted_keys {
+                    signature_problems(
+                        &checkpoint_file,
+                        &cp,
+                        trusted,
+                        &mut problems,
+                        &mut signed_by,
+                    );
+                }
+            }
+        }
+        for since in &options.since {
+            let earlier = &since.checkpoint.checkpoint;
+            if let Some(trusted) = &options.trusted_keys {
+                signature_problems(
+                    &since.name,
+                    &since.checkpoint,
+                    trusted,
+                    &mut problems,
+                    &mut Vec::new(),
+                );
+            }
+            if let Some(origin) = &origin {
+                if earlier.origin != *origin {
+                    problems.push(Problem::OriginMismatch {
+                        file: since.name.clone(),
+                        expected: origin.clone(),
+                        found: earlier.origin.clone(),
+                    });
+                    continue;
+                }
+            }
+            match prefix_roots.get(&earlier.size).copied().flatten() {
+                None => problems.push(Problem::Rollback {
+                    file: since.name.clone(),
+                    earlier_size: earlier.size,
+                    size: tree.size(),
+                }),
+                Some(root) if root != earlier.root => problems.push(Problem::Fork {
+                    file: since.name.clone(),
+                    earlier_size: earlier.size,
+                    earlier_root: earlier.root,
+                    found_root: root,
+                }),
+                Some(_) => {}
+            }
+        }
+
+        // Every `produced_by` must name an earlier record that wrote those bytes.
+        let by_seq: BTreeMap<u64, &crate::Record> = records.iter().map(|r| (r.seq, r)).collect();
+        for record in &records {
+            for input in &record.inputs {
+                let Some(producer) = input.produced_by else {
+                    continue;
+                };
+                let found = producer < record.seq
+                    && by_seq.get(&producer).is_some_and(|p| {
+                        p.outputs
+                            .iter()
+                            .any(|o| o.path == input.path && o.blake3 == input.blake3)
+                    });
+                if !found {
+                    problems.push(Problem::ProducerMissing {
+                        seq: record.seq,
+                        path: input.path.clone(),
+                        producer,
+                    });
+                }
+            }
         }
 
         // Latest mention wins; within a record, outputs come after inputs.
@@ -328,6 +568,27 @@ impl Ledger {
             records: line_list.len(),
             artifacts: latest.len(),
             problems,
+            signed_by,
         })
+    }
+}
+
+fn signature_problems(
+    file: &str,
+    checkpoint: &SignedCheckpoint,
+    trusted: &[Verifier],
+    problems: &mut Vec<Problem>,
+    signed_by: &mut Vec<String>,
+) {
+    match checkpoint.note.check(trusted) {
+        SignatureCheck::Verified(keys) => signed_by.extend(keys),
+        SignatureCheck::Bad(key) => problems.push(Problem::SignatureBad {
+            file: file.to_owned(),
+            key,
+        }),
+        SignatureCheck::NoTrustedSignature(found) => problems.push(Problem::SignatureUntrusted {
+            file: file.to_owned(),
+            found,
+        }),
     }
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use provar_ledger::{
-    hash_bytes, hash_file, Digest, Error, Ledger, NewRecord, Problem, Runtime, HEAD_FILE,
-    LOCK_FILE, RECORDS_FILE,
+    hash_bytes, hash_file, merkle, Digest, Error, Ledger, NewRecord, Problem, Runtime,
+    SignedCheckpoint, CHECKPOINT_FILE, LOCK_FILE, RECORDS_FILE,
 };
 use serde_json::Value;
 
@@ -99,6 +99,14 @@ impl Fixture {
     }
 }
 
+/// Leaf hashes of record lines.
+fn leaves(lines: &[String]) -> Vec<merkle::Hash> {
+    lines
+        .iter()
+        .map(|l| merkle::leaf_hash(l.as_bytes()))
+        .collect()
+}
+
 /// Re-serialises a line canonically after changing `parameters.x`.
 fn edit_parameter(line: &str, x: i64) -> Result<String, Box<dyn StdError>> {
     let mut value: Value = serde_json::from_str(line)?;
@@ -160,7 +168,7 @@ fn two_records_chain_and_parse_back() -> TestResult {
     assert_eq!(r2.outputs[0].path, "b.bin");
     assert_eq!(r2.outputs[0].produced_by, None);
 
-    // On-disk form: canonical lines, newline-terminated, HEAD anchors the last line.
+    // On-disk form: canonical lines, newline-terminated, the checkpoint anchors the tree.
     let text = fs::read_to_string(fx.records_path())?;
     assert!(text.ends_with('\n'));
     for line in text.lines() {
@@ -171,12 +179,24 @@ fn two_records_chain_and_parse_back() -> TestResult {
     let input_json: Value = serde_json::from_str(&r1.raw)?;
     assert_eq!(input_json["inputs"][0]["produced_by"], Value::Null);
     assert!(input_json["outputs"][0].get("produced_by").is_none());
-    let head = fs::read_to_string(fx.ledger.dir().join(HEAD_FILE))?;
+    let checkpoint: SignedCheckpoint =
+        fs::read_to_string(fx.ledger.dir().join(CHECKPOINT_FILE))?.parse()?;
+    let leaves = [
+        merkle::leaf_hash(r1.raw.as_bytes()),
+        merkle::leaf_hash(r2.raw.as_bytes()),
+    ];
+    assert_eq!(checkpoint.checkpoint.size, 2);
+    assert_eq!(checkpoint.checkpoint.root, merkle::root(&leaves));
     assert_eq!(
-        head,
-        format!("{{\"count\":2,\"digest\":\"{}\"}}\n", r2.digest)
+        checkpoint.checkpoint.origin,
+        provar_ledger::origin_for(r1.raw.as_bytes())
     );
-    assert!(!fx.ledger.dir().join(LOCK_FILE).exists(), "lock released");
+    assert!(checkpoint.checkpoint.origin.starts_with("provar-ledger/"));
+    assert!(checkpoint.note.signatures.is_empty(), "no signer: unsigned");
+    assert!(
+        fx.ledger.dir().join(LOCK_FILE).exists(),
+        "the lock file stays"
+    );
     assert_eq!(fx.ledger.root(), fs::canonicalize(&fx.out)?);
     Ok(())
 }
@@ -289,13 +309,26 @@ fn edited_middle_record_breaks_chain_of_next() -> TestResult {
     lines[1] = edit_parameter(&lines[1], 99)?;
     fx.write_lines(&lines)?;
     let problems = fx.problems()?;
+    assert_eq!(problems.len(), 2, "{problems:?}");
     assert_eq!(
-        problems,
-        vec![Problem::ChainBroken {
+        problems[0],
+        Problem::ChainBroken {
             line: 3,
             seq: 3,
             previous_seq: Some(2)
-        }]
+        }
+    );
+    // The Merkle root over the lines changed too.
+    assert!(
+        matches!(
+            problems[1],
+            Problem::CheckpointMismatch {
+                expected_size: 3,
+                found_size: 3,
+                ..
+            }
+        ),
+        "{problems:?}"
     );
     assert_eq!(
         problems[0].to_string(),
@@ -310,23 +343,27 @@ fn edited_last_record_breaks_head() -> TestResult {
     let fx = Fixture::new()?;
     fx.three_records()?;
     let mut lines = fx.lines()?;
-    let original = hash_bytes(lines[2].as_bytes());
+    let original = merkle::root(&leaves(&lines));
     lines[2] = edit_parameter(&lines[2], 99)?;
-    let edited = hash_bytes(lines[2].as_bytes());
+    let edited = merkle::root(&leaves(&lines));
     fx.write_lines(&lines)?;
     let problems = fx.problems()?;
     assert_eq!(
         problems,
-        vec![Problem::HeadMismatch {
-            expected_count: 3,
-            expected_digest: original,
-            found_count: 3,
-            found_digest: edited
+        vec![Problem::CheckpointMismatch {
+            expected_size: 3,
+            expected_root: original,
+            found_size: 3,
+            found_root: edited
         }]
     );
     let message = problems[0].to_string();
     assert!(
-        message.starts_with(&format!("ledger head expects 3 records ending in {original}, found 3 records ending in {edited}")),
+        message.starts_with(&format!(
+            "ledger head (checkpoint) expects 3 records with root {}, found 3 records with root {}",
+            merkle::hex(&original),
+            merkle::hex(&edited)
+        )),
         "{message}"
     );
     // Appending on top of the tampered ledger is refused, so the edit cannot be laundered.
@@ -362,6 +399,15 @@ fn deleted_middle_record_is_seq_and_chain_problem() -> TestResult {
     );
     assert!(problems.iter().any(|p| p.to_string()
         == "record at line 2 has seq 3, expected 2 (a record was removed or reordered)"));
+    // Record 3 read b.bin, which record 2 (now gone) wrote.
+    assert!(
+        problems.contains(&Problem::ProducerMissing {
+            seq: 3,
+            path: "b.bin".into(),
+            producer: 2
+        }),
+        "{problems:?}"
+    );
     Ok(())
 }
 
@@ -370,34 +416,38 @@ fn deleted_last_record_breaks_head() -> TestResult {
     let fx = Fixture::new()?;
     fx.three_records()?;
     let mut lines = fx.lines()?;
-    let removed = hash_bytes(lines[2].as_bytes());
-    let new_last = hash_bytes(lines[1].as_bytes());
+    let original = merkle::root(&leaves(&lines));
     lines.truncate(2);
+    let shorter = merkle::root(&leaves(&lines));
     fx.write_lines(&lines)?;
     let problems = fx.problems()?;
     assert_eq!(
         problems,
-        vec![Problem::HeadMismatch {
-            expected_count: 3,
-            expected_digest: removed,
-            found_count: 2,
-            found_digest: new_last
+        vec![Problem::CheckpointMismatch {
+            expected_size: 3,
+            expected_root: original,
+            found_size: 2,
+            found_root: shorter
         }]
+    );
+    let message = problems[0].to_string();
+    assert!(
+        message.contains("expects 3 records") && message.contains("found 2 records"),
+        "{message}"
     );
     Ok(())
 }
 
 #[test]
-fn missing_head_is_detected() -> TestResult {
+fn missing_checkpoint_is_detected() -> TestResult {
     let fx = Fixture::new()?;
     fx.three_records()?;
-    fs::remove_file(fx.ledger.dir().join(HEAD_FILE))?;
+    fs::remove_file(fx.ledger.dir().join(CHECKPOINT_FILE))?;
     let problems = fx.problems()?;
-    assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(matches!(
-        problems[0],
-        Problem::HeadMissing { found_count: 3, .. }
-    ));
+    assert_eq!(problems, vec![Problem::CheckpointMissing { found_size: 3 }]);
+    assert!(problems[0]
+        .to_string()
+        .starts_with("ledger head (checkpoint) is missing, found 3 records"));
     Ok(())
 }
 
@@ -545,28 +595,26 @@ fn check_input_reports_match_change_and_unknown() -> TestResult {
 }
 
 #[test]
-fn lock_file_blocks_append() -> TestResult {
+fn a_held_lock_makes_append_wait() -> TestResult {
     let fx = Fixture::new()?;
-    let lock = fx.ledger.dir().join(LOCK_FILE);
-    fs::write(&lock, b"12345\n")?;
     let a = fx.file("a.bin", b"x")?;
-    let err = fx
-        .ledger
-        .append(NewRecord::new("s", "0.1.0", runtime()).output(&a))
-        .expect_err("locked");
-    assert!(
-        matches!(&err, Error::Locked { path } if *path == lock),
-        "{err}"
-    );
-    assert_eq!(
-        err.to_string(),
-        format!("ledger is locked by another writer: {}", lock.display())
-    );
-    assert!(lock.exists(), "someone else's lock must not be removed");
-    fs::remove_file(&lock)?;
-    fx.ledger
-        .append(NewRecord::new("s", "0.1.0", runtime()).output(&a))?;
-    assert!(!lock.exists());
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(fx.ledger.dir().join(LOCK_FILE))?;
+    lock.lock()?;
+    let ledger = fx.ledger.clone();
+    let writer = std::thread::spawn(move || {
+        ledger.append(NewRecord::new("s", "0.1.0", runtime()).output(&a))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!writer.is_finished(), "append waits for the lock");
+    assert_eq!(fx.ledger.records()?.len(), 0);
+    lock.unlock()?;
+    let record = writer.join().map_err(|_| "writer panicked")??;
+    assert_eq!(record.seq, 1);
+    assert!(fx.ledger.verify()?.is_ok());
     Ok(())
 }
 
@@ -658,5 +706,57 @@ fn report_display_lists_problems() -> TestResult {
         text.contains("\n  artifact c.bin (record 3): missing"),
         "{text}"
     );
+    Ok(())
+}
+
+#[test]
+fn a_legacy_head_ledger_verifies_and_migrates_on_append() -> TestResult {
+    let fx = Fixture::new()?;
+    fx.three_records()?;
+    let dir = fx.ledger.dir().to_path_buf();
+    let last = fx.lines()?.pop().ok_or("three lines")?;
+    // What the first ledger version wrote: HEAD, no checkpoint.
+    fs::remove_file(dir.join(CHECKPOINT_FILE))?;
+    fs::write(
+        dir.join(provar_ledger::HEAD_FILE),
+        format!(
+            "{{\"count\":3,\"digest\":\"{}\"}}\n",
+            hash_bytes(last.as_bytes())
+        ),
+    )?;
+    let ledger = Ledger::open(&dir)?;
+    assert!(ledger.verify()?.is_ok());
+    fs::write(
+        dir.join(provar_ledger::HEAD_FILE),
+        format!(
+            "{{\"count\":2,\"digest\":\"{}\"}}\n",
+            hash_bytes(last.as_bytes())
+        ),
+    )?;
+    assert!(matches!(
+        ledger.verify()?.problems.as_slice(),
+        [Problem::HeadMismatch {
+            expected_count: 2,
+            found_count: 3,
+            ..
+        }]
+    ));
+    fs::write(
+        dir.join(provar_ledger::HEAD_FILE),
+        format!(
+            "{{\"count\":3,\"digest\":\"{}\"}}\n",
+            hash_bytes(last.as_bytes())
+        ),
+    )?;
+    let d = fx.file("d.bin", b"d")?;
+    ledger.append(NewRecord::new("late", "0.1.0", runtime()).output(&d))?;
+    assert!(
+        !dir.join(provar_ledger::HEAD_FILE).exists(),
+        "HEAD replaced"
+    );
+    assert!(dir.join(CHECKPOINT_FILE).exists());
+    let report = ledger.verify()?;
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.records, 4);
     Ok(())
 }

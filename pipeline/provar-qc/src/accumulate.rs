@@ -107,6 +107,29 @@ pub(crate) struct CallColumns<'a> {
     allele_2: &'a ListArray,
     allele_1_values: &'a Int8Array,
     allele_2_values: &'a Int8Array,
+    /// `gt_alleles_extra`: per row, per sample, the third and further alleles (null for
+    /// ploidy <= 2). Absent in tables written before polyploid support.
+    extra: Option<Extra<'a>>,
+}
+
+/// The nested `gt_alleles_extra` column: rows -> samples -> alleles.
+struct Extra<'a> {
+    rows: &'a ListArray,
+    samples: &'a ListArray,
+    alleles: &'a Int8Array,
+}
+
+impl Extra<'_> {
+    /// The extra alleles of sample `s` in row `i` (empty for ploidy <= 2).
+    fn alleles(&self, i: usize, s: usize) -> &[i8] {
+        let j = self.rows.value_offsets()[i] as usize + s;
+        if self.samples.is_null(j) {
+            return &[];
+        }
+        let offsets = self.samples.value_offsets();
+        let (start, end) = (offsets[j] as usize, offsets[j + 1] as usize);
+        &self.alleles.values()[start..end]
+    }
 }
 
 impl<'a> CallColumns<'a> {
@@ -123,7 +146,37 @@ impl<'a> CallColumns<'a> {
                     expected: "List<Int8>".to_owned(),
                 })
         };
+        let invalid_extra = || table::Error::InvalidColumn {
+            path: path.to_owned(),
+            column: "gt_alleles_extra".to_owned(),
+            expected: "List<List<Int8>>".to_owned(),
+        };
+        let extra = match batch.column_by_name("gt_alleles_extra") {
+            None => None,
+            Some(c) => {
+                let rows = c
+                    .as_any()
+                    .downcast_ref::<ListArray>()
+                    .ok_or_else(invalid_extra)?;
+                let samples = rows
+                    .values()
+                    .as_any()
+                    .downcast_ref::<ListArray>()
+                    .ok_or_else(invalid_extra)?;
+                let alleles = samples
+                    .values()
+                    .as_any()
+                    .downcast_ref::<Int8Array>()
+                    .ok_or_else(invalid_extra)?;
+                Some(Extra {
+                    rows,
+                    samples,
+                    alleles,
+                })
+            }
+        };
         Ok(Self {
+            extra,
             variant_index: column::<UInt64Array>(batch, "variant_index", path)?,
             allele_1_values: values(allele_1, "gt_allele_1")?,
             allele_2_values: values(allele_2, "gt_allele_2")?,
@@ -136,7 +189,11 @@ impl<'a> CallColumns<'a> {
     pub(crate) fn width(&self, i: usize) -> usize {
         let a = self.allele_1.value_length(i);
         let b = self.allele_2.value_length(i);
-        if a == b {
+        let extra_matches = self
+            .extra
+            .as_ref()
+            .is_none_or(|e| e.rows.value_length(i) == a);
+        if a == b && extra_matches {
             a as usize
         } else {
             usize::MAX
@@ -158,12 +215,13 @@ impl<'a> CallColumns<'a> {
             let a = self.allele_1_values.value(start1 + s);
             let b = (!self.allele_2_values.is_null(start2 + s))
                 .then(|| self.allele_2_values.value(start2 + s));
-            (a, b)
+            let extra = self.extra.as_ref().map_or(&[][..], |e| e.alleles(i, s));
+            (a, b, extra)
         };
         let n = samples.len();
         for s in 0..n {
-            let (a, b) = call(s);
-            match classify(a, b) {
+            let (a, b, extra) = call(s);
+            match classify(a, b, extra) {
                 Class::NotCalled => v.n_not_called += 1,
                 Class::Called { ploidy, alternates } => {
                     v.n_called += 1;
@@ -180,8 +238,8 @@ impl<'a> CallColumns<'a> {
             }
         }
         for (s, counts) in samples.iter_mut().enumerate() {
-            let (a, b) = call(s);
-            match classify(a, b) {
+            let (a, b, extra) = call(s);
+            match classify(a, b, extra) {
                 Class::NotCalled => counts.n_not_called += 1,
                 Class::Called { ploidy, alternates } => {
                     counts.n_called += 1;
@@ -224,19 +282,27 @@ enum Class {
 }
 
 /// Classifies a split call: alleles are 0 (reference), 1 (this alternate) or -1 (missing);
-/// `b` is `None` for a haploid call.
-fn classify(a: i8, b: Option<i8>) -> Class {
-    match b {
-        _ if a < 0 => Class::NotCalled,
-        Some(b) if b < 0 => Class::NotCalled,
-        Some(b) => Class::Called {
-            ploidy: 2,
-            alternates: u64::from(a > 0) + u64::from(b > 0),
-        },
-        None => Class::Called {
-            ploidy: 1,
-            alternates: u64::from(a > 0),
-        },
+/// `b` is `None` for a haploid call and `extra` holds the alleles after the second of a
+/// polyploid call. Every allele counts toward the ploidy (AN); a call with any missing allele
+/// is not called.
+fn classify(a: i8, b: Option<i8>, extra: &[i8]) -> Class {
+    let Some(b) = b else {
+        return if a < 0 {
+            Class::NotCalled
+        } else {
+            Class::Called {
+                ploidy: 1,
+                alternates: u64::from(a > 0),
+            }
+        };
+    };
+    let mut alleles = [a, b].into_iter().chain(extra.iter().copied());
+    if alleles.clone().any(|x| x < 0) {
+        return Class::NotCalled;
+    }
+    Class::Called {
+        ploidy: 2 + extra.len() as u64,
+        alternates: alleles.by_ref().filter(|x| *x > 0).count() as u64,
     }
 }
 
@@ -246,21 +312,42 @@ mod tests {
 
     #[test]
     fn half_calls_and_haploid_calls_follow_hail() {
-        assert!(matches!(classify(-1, Some(1)), Class::NotCalled));
+        assert!(matches!(classify(-1, Some(1), &[]), Class::NotCalled));
         assert!(matches!(
-            classify(1, None),
+            classify(1, None, &[]),
             Class::Called {
                 ploidy: 1,
                 alternates: 1
             }
         ));
         assert!(matches!(
-            classify(0, Some(1)),
+            classify(0, Some(1), &[]),
             Class::Called {
                 ploidy: 2,
                 alternates: 1
             }
         ));
-        assert!(matches!(classify(-1, None), Class::NotCalled));
+        assert!(matches!(classify(-1, None, &[]), Class::NotCalled));
+    }
+
+    #[test]
+    fn polyploid_calls_count_every_allele() {
+        // 0/0/1/1: AN 4, AC 2, a het (ref and alt mixed).
+        assert!(matches!(
+            classify(0, Some(0), &[1, 1]),
+            Class::Called {
+                ploidy: 4,
+                alternates: 2
+            }
+        ));
+        // 1/1/1: hom-var.
+        assert!(matches!(
+            classify(1, Some(1), &[1]),
+            Class::Called {
+                ploidy: 3,
+                alternates: 3
+            }
+        ));
+        assert!(matches!(classify(0, Some(1), &[-1]), Class::NotCalled));
     }
 }

@@ -23,6 +23,7 @@
 //! ```
 
 mod accumulate;
+pub mod hwe;
 
 use std::{collections::VecDeque, path::PathBuf, sync::Arc};
 

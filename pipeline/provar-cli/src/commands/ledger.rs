@@ -1,50 +1,318 @@
-//! `provar ledger`.
+//! `provar ledger`: verify, keygen, sign, prove, check-proof, repair.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
-use provar_ledger::Ledger;
+use provar_ledger::note::{parse_verifiers, Signer, Verifier};
+use provar_ledger::proof::{self, CheckInputs, Proof};
+use provar_ledger::{EarlierCheckpoint, Ledger, SignedCheckpoint, VerifyOptions, VerifyReport};
 
 use crate::{
-    cli::{LedgerArgs, LedgerCommand},
-    recorder::VerifyFailed,
+    cli::{
+        LedgerArgs, LedgerCheckProofArgs, LedgerCommand, LedgerExportArgs, LedgerExportFormat,
+        LedgerKeygenArgs, LedgerLineageArgs, LedgerProveArgs, LedgerVerifyArgs,
+    },
+    recorder::{read_signer, signer_from_env, VerifyFailed},
     ExitStatus,
 };
 
 use super::Context;
 
 /// Verifies the ledger in `dir`; prints every problem to stderr. Returns the report.
-pub(crate) fn verify(context: &Context, dir: &Path) -> anyhow::Result<provar_ledger::VerifyReport> {
+pub(crate) fn verify(context: &Context, dir: &Path) -> anyhow::Result<VerifyReport> {
+    verify_with(context, dir, &VerifyOptions::default())
+}
+
+fn verify_with(
+    context: &Context,
+    dir: &Path,
+    options: &VerifyOptions,
+) -> anyhow::Result<VerifyReport> {
     let ledger =
         Ledger::open_existing(dir).with_context(|| format!("opening ledger {}", dir.display()))?;
     let report = ledger
-        .verify()
+        .verify_with(options)
         .with_context(|| format!("verifying ledger {}", dir.display()))?;
     for problem in &report.problems {
         eprintln!("provar: ledger {}: {problem}", dir.display());
     }
     if report.is_ok() {
+        let signed = if report.signed_by.is_empty() {
+            String::new()
+        } else {
+            format!("; checkpoint signed by {}", report.signed_by.join(", "))
+        };
+        let since = if options.since.is_empty() {
+            String::new()
+        } else {
+            format!("; extends {} earlier checkpoint(s)", options.since.len())
+        };
         context.say(format_args!(
-            "ledger: {} records, {} artifacts verified: ok",
+            "ledger: {} records, {} artifacts verified{signed}{since}: ok",
             report.records, report.artifacts
         ));
     }
     Ok(report)
 }
 
+/// Reads a trusted-keys file (one vkey per line).
+fn read_trusted_keys(path: &Path) -> anyhow::Result<Vec<Verifier>> {
+    let text = fs_err::read_to_string(path).context("reading trusted keys")?;
+    parse_verifiers(&text).map_err(|(line, e)| {
+        anyhow::Error::new(e).context(format!("invalid trusted key at {}:{line}", path.display()))
+    })
+}
+
+/// Reads a checkpoint file.
+fn read_checkpoint(path: &Path) -> anyhow::Result<SignedCheckpoint> {
+    let text = fs_err::read_to_string(path).context("reading checkpoint")?;
+    text.parse::<SignedCheckpoint>()
+        .with_context(|| format!("invalid checkpoint {}", path.display()))
+}
+
+/// Writes data to stdout; a closed pipe is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}
+
 pub(crate) fn run(context: &Context, args: &LedgerArgs) -> anyhow::Result<ExitStatus> {
     match &args.command {
-        LedgerCommand::Verify { ledger } => {
-            let report = verify(context, ledger)?;
-            if report.is_ok() {
-                Ok(ExitStatus::Success)
-            } else {
-                Err(VerifyFailed {
-                    dir: ledger.clone(),
-                    problems: report.problems.len(),
-                }
-                .into())
+        LedgerCommand::Verify(args) => run_verify(context, args),
+        LedgerCommand::Keygen(args) => keygen(context, args),
+        LedgerCommand::Sign(args) => {
+            let signer = read_signer(&args.sign_key)?;
+            let ledger = Ledger::open_existing(&args.ledger)
+                .with_context(|| format!("opening ledger {}", args.ledger.display()))?;
+            let signed = ledger
+                .sign(&signer)
+                .with_context(|| format!("signing ledger {}", args.ledger.display()))?;
+            context.say(format_args!(
+                "ledger: checkpoint at {} records signed by {}",
+                signed.checkpoint.size,
+                signer.verifier().label()
+            ));
+            Ok(ExitStatus::Success)
+        }
+        LedgerCommand::Prove(args) => prove(args),
+        LedgerCommand::Lineage(args) => lineage(args),
+        LedgerCommand::Export(args) => export(context, args),
+        LedgerCommand::CheckProof(args) => check_proof(context, args),
+        LedgerCommand::Repair(args) => {
+            let mut ledger = Ledger::open_existing(&args.ledger)
+                .with_context(|| format!("opening ledger {}", args.ledger.display()))?;
+            if let Some(signer) = signer_from_env()? {
+                ledger = ledger.with_signer(signer);
             }
+            let repair = ledger
+                .repair(env!("CARGO_PKG_VERSION"))
+                .with_context(|| format!("repairing ledger {}", args.ledger.display()))?;
+            match repair {
+                None => context.say(format_args!(
+                    "ledger: no torn record in {}: nothing to repair",
+                    args.ledger.display()
+                )),
+                Some(r) => context.say(format_args!(
+                    "ledger: dropped {} bytes ({}) after record {} and recorded a repair record",
+                    r.dropped_bytes, r.reason, r.kept_records
+                )),
+            }
+            Ok(ExitStatus::Success)
         }
     }
+}
+
+fn run_verify(context: &Context, args: &LedgerVerifyArgs) -> anyhow::Result<ExitStatus> {
+    let trusted_keys = args
+        .trusted_keys
+        .as_deref()
+        .map(read_trusted_keys)
+        .transpose()?;
+    let since = args
+        .since
+        .iter()
+        .map(|path| {
+            Ok(EarlierCheckpoint {
+                name: path.display().to_string(),
+                checkpoint: read_checkpoint(path)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let options = VerifyOptions {
+        trusted_keys,
+        since,
+    };
+    let report = verify_with(context, &args.ledger, &options)?;
+    if report.is_ok() {
+        Ok(ExitStatus::Success)
+    } else {
+        Err(VerifyFailed {
+            dir: args.ledger.clone(),
+            problems: report.problems.len(),
+        }
+        .into())
+    }
+}
+
+fn keygen(context: &Context, args: &LedgerKeygenArgs) -> anyhow::Result<ExitStatus> {
+    let signer = Signer::generate(&args.name).context("generating a key")?;
+    let mut key_path = args.out.clone().into_os_string();
+    key_path.push(".key");
+    let mut pub_path = args.out.clone().into_os_string();
+    pub_path.push(".pub");
+    let (key_path, pub_path) = (Path::new(&key_path), Path::new(&pub_path));
+    for path in [key_path, pub_path] {
+        if path.exists() {
+            anyhow::bail!("{} already exists; not overwriting a key", path.display());
+        }
+    }
+    let mut options = fs_err::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use fs_err::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(key_path).context("writing the private key")?;
+    writeln!(file, "{}", signer.to_private_string()).context("writing the private key")?;
+    file.sync_all().context("writing the private key")?;
+    let mut file = fs_err::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(pub_path)
+        .context("writing the verifier key")?;
+    writeln!(file, "{}", signer.verifier()).context("writing the verifier key")?;
+    context.say(format_args!(
+        "ledger: wrote signing key {} (keep it secret) and verifier key {} ({})",
+        key_path.display(),
+        pub_path.display(),
+        signer.verifier().label()
+    ));
+    Ok(ExitStatus::Success)
+}
+
+fn prove(args: &LedgerProveArgs) -> anyhow::Result<ExitStatus> {
+    let ledger = Ledger::open_existing(&args.ledger)
+        .with_context(|| format!("opening ledger {}", args.ledger.display()))?;
+    let proof = match (args.record, args.from_size) {
+        (Some(record), _) => Proof::Inclusion(ledger.inclusion_proof(record, args.size)?),
+        (None, Some(from)) => Proof::Consistency(ledger.consistency_proof(from, args.to_size)?),
+        (None, None) => anyhow::bail!("give --record N or --from-size S1"),
+    };
+    write_stdout(&proof.to_string())?;
+    Ok(ExitStatus::Success)
+}
+
+fn check_proof(context: &Context, args: &LedgerCheckProofArgs) -> anyhow::Result<ExitStatus> {
+    let text = fs_err::read_to_string(&args.proof).context("reading the proof")?;
+    let proof: Proof = text
+        .parse()
+        .with_context(|| format!("invalid proof {}", args.proof.display()))?;
+    let checkpoint = read_checkpoint(&args.checkpoint)?;
+    let trusted = args
+        .trusted_keys
+        .as_deref()
+        .map(read_trusted_keys)
+        .transpose()?;
+    let record_line = args
+        .record_file
+        .as_deref()
+        .map(|p| fs_err::read(p).context("reading the record file"))
+        .transpose()?;
+    let old_checkpoint = args
+        .old_checkpoint
+        .as_deref()
+        .map(read_checkpoint)
+        .transpose()?;
+    let inputs = CheckInputs {
+        trusted_keys: trusted.as_deref(),
+        record_line: record_line.as_deref(),
+        old_checkpoint: old_checkpoint.as_ref(),
+    };
+    match proof::check(&proof, &checkpoint, &inputs) {
+        Ok(summary) => {
+            context.say(format_args!(
+                "proof {}: ok: {summary}",
+                args.proof.display()
+            ));
+            Ok(ExitStatus::Success)
+        }
+        Err(findings) => {
+            for finding in &findings {
+                eprintln!("provar: proof {}: {finding}", args.proof.display());
+            }
+            eprintln!(
+                "provar: proof {} does not hold: {} problem(s)",
+                args.proof.display(),
+                findings.len()
+            );
+            Ok(ExitStatus::Failure)
+        }
+    }
+}
+
+fn lineage(args: &LedgerLineageArgs) -> anyhow::Result<ExitStatus> {
+    let ledger = Ledger::open_existing(&args.ledger)
+        .with_context(|| format!("opening ledger {}", args.ledger.display()))?;
+    let lineage = ledger.lineage(&args.file).with_context(|| {
+        format!(
+            "tracing {} in ledger {}",
+            args.file.display(),
+            args.ledger.display()
+        )
+    })?;
+    let text = if args.json {
+        let mut value = lineage.root.to_json();
+        if let Some(now) = lineage.changed_to {
+            value["changed_to"] = serde_json::Value::from(now.to_string());
+        }
+        let mut text = serde_json::to_string_pretty(&value).context("writing JSON")?;
+        text.push('\n');
+        text
+    } else {
+        lineage.to_string()
+    };
+    write_stdout(&text)?;
+    Ok(ExitStatus::Success)
+}
+
+fn export(context: &Context, args: &LedgerExportArgs) -> anyhow::Result<ExitStatus> {
+    let ledger = Ledger::open_existing(&args.ledger)
+        .with_context(|| format!("opening ledger {}", args.ledger.display()))?;
+    let text = match args.format {
+        LedgerExportFormat::B3sum => ledger
+            .export_b3sum()
+            .with_context(|| format!("exporting ledger {}", args.ledger.display()))?,
+    };
+    if args.out.as_os_str() == "-" {
+        return write_stdout(&text).map(|()| ExitStatus::Success);
+    }
+    let dir = match args.out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut tmp = tempfile_in(&dir)?;
+    tmp.1
+        .write_all(text.as_bytes())
+        .context("writing the export")?;
+    tmp.1.sync_all().context("writing the export")?;
+    fs_err::rename(&tmp.0, &args.out).context("writing the export")?;
+    context.say(format_args!(
+        "ledger: wrote {} ({} files; check with `b3sum --check` in {})",
+        args.out.display(),
+        text.lines().count(),
+        ledger.root().display()
+    ));
+    Ok(ExitStatus::Success)
+}
+
+/// A new temp file in `dir` (so the final rename stays on one file system).
+fn tempfile_in(dir: &Path) -> anyhow::Result<(std::path::PathBuf, fs_err::File)> {
+    let path = dir.join(format!(".provar-export.{}.tmp", std::process::id()));
+    let file = fs_err::File::create(&path).context("writing the export")?;
+    Ok((path, file))
 }

@@ -38,7 +38,14 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         out.display(),
         context.threads
     ));
-    let ingested = ingest::execute(context, &vcf, out, Some(&ledger_dir))?;
+    let ingested = ingest::execute(
+        context,
+        &vcf,
+        provar_ingest::RecordSelection::All,
+        None,
+        out,
+        Some(&ledger_dir),
+    )?;
     let qc = qc::execute(context, out, out, Some(&ledger_dir))?;
     cluster::execute(context, &args.kmeans, out, out, Some(&ledger_dir))?;
     let report = ledger::verify(context, &ledger_dir)?;

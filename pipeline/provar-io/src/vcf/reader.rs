@@ -102,8 +102,13 @@ impl Reader {
     }
 
     /// Reads and validates the header (every `##` line and the `#CHROM` line).
+    ///
+    /// A few lines noodles refuses are read anyway, because valid files carry them and
+    /// provar does not need what is wrong with them (see `tolerated_header_line` below and
+    /// `testdata/vcf-edge-cases/TOLERATED.md`).
     pub fn read_header(&mut self) -> Result<Header, Error> {
         let mut parser = noodles_vcf::header::Parser::default();
+        let mut redefined: Vec<Redefinition> = Vec::new();
         let mut line = String::new();
         loop {
             if !self.next_raw_line(&mut line)? {
@@ -112,16 +117,28 @@ impl Reader {
                         path: self.path.clone(),
                     }
                 } else {
-                    Error::MissingHeaderLine {
+                    // Named as `FILE:LINE` like every other header error.
+                    Error::InvalidHeader {
                         path: self.path.clone(),
-                        line: self.line + 1,
+                        line: self.line,
+                        message: "the file ends before the #CHROM line".to_owned(),
                     }
                 });
             }
+            if self.line == 1 && !line.starts_with("##fileformat=") {
+                return Err(Error::InvalidHeader {
+                    path: self.path.clone(),
+                    line: 1,
+                    message: "missing ##fileformat line: a VCF starts with one (e.g. ##fileformat=VCFv4.3)"
+                        .to_owned(),
+                });
+            }
             if self.line > 1 && !line.starts_with('#') {
-                return Err(Error::MissingHeaderLine {
+                return Err(Error::InvalidHeader {
                     path: self.path.clone(),
                     line: self.line,
+                    message: "a data line comes before the #CHROM line (missing #CHROM line?)"
+                        .to_owned(),
                 });
             }
             let invalid = |message: String| Error::InvalidHeader {
@@ -129,10 +146,20 @@ impl Reader {
                 line: self.line,
                 message,
             };
-            parser
-                .parse_partial(line.as_bytes())
-                .map_err(|e| invalid(describe(&e)))?;
+            if let Err(e) = parser.parse_partial(line.as_bytes()) {
+                let message = describe(&e);
+                match tolerated_header_line(&line, &message) {
+                    Some(Tolerated::Redefinition(r)) => redefined.push(r),
+                    Some(Tolerated::Ignored) => {}
+                    None => return Err(invalid(message)),
+                }
+            }
             if line.starts_with("#CHROM") {
+                if line.split('\t').count() == 9 {
+                    return Err(invalid(
+                        "the #CHROM line has a FORMAT column but no sample columns".to_owned(),
+                    ));
+                }
                 if line.split('\t').skip(9).any(str::is_empty) {
                     return Err(invalid(
                         "empty sample name (a trailing tab on the #CHROM line?)".to_owned(),
@@ -141,11 +168,21 @@ impl Reader {
                 break;
             }
         }
-        let inner = parser.finish().map_err(|e| Error::InvalidHeader {
+        let mut inner = parser.finish().map_err(|e| Error::InvalidHeader {
             path: self.path.clone(),
             line: self.line,
             message: describe(&e),
         })?;
+        for r in redefined {
+            match r {
+                Redefinition::Info(id, map) => {
+                    inner.infos_mut().insert(id, map);
+                }
+                Redefinition::Format(id, map) => {
+                    inner.formats_mut().insert(id, map);
+                }
+            }
+        }
         let layout = Layout::from_header(&inner);
         Ok(Header { inner, layout })
     }
@@ -167,7 +204,7 @@ impl Reader {
     pub fn invalid_record(&self, line: u64, source: super::record::ParseError) -> Error {
         Error::InvalidRecord {
             path: self.path.clone(),
-            line,
+            location: super::Location::Line(line),
             source,
         }
     }
@@ -197,4 +234,115 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// A header line noodles refuses that provar reads anyway.
+enum Tolerated {
+    /// A reserved INFO/FORMAT key the file declares with a more specific Number than the
+    /// standard's `.`: the file's own definition is kept.
+    Redefinition(Redefinition),
+    /// A line provar does not use: dropped.
+    Ignored,
+}
+
+enum Redefinition {
+    Info(
+        String,
+        noodles_vcf::header::record::value::Map<noodles_vcf::header::record::value::map::Info>,
+    ),
+    Format(
+        String,
+        noodles_vcf::header::record::value::Map<noodles_vcf::header::record::value::map::Format>,
+    ),
+}
+
+/// Decides whether a header line that noodles refused with `message` can be read anyway:
+///
+/// - a reserved INFO/FORMAT key declared with the standard's type but a fixed Number where the
+///   standard says `.` (vcf-validator's valid `SVLEN`, `CIEND`): the file's definition is kept;
+/// - a repeated `##contig` ID (the first definition is kept), `##ALT` lines and `##FILTER`
+///   lines without a Description (optional in VCF 4.4), which provar does not use: dropped;
+/// - structured lines other than fileformat, INFO, FORMAT, FILTER, ALT and contig (for
+///   example `##pedigreeDB=<url>`, `##PEDIGREE`, `##SAMPLE`, `##META`): dropped.
+///
+/// Anything else stays an error. The reasons are in `testdata/vcf-edge-cases/TOLERATED.md`.
+fn tolerated_header_line(line: &str, message: &str) -> Option<Tolerated> {
+    let key = line.strip_prefix("##")?.split_once('=')?.0;
+    match key {
+        "INFO" | "FORMAT" => redefinition(line, message).map(Tolerated::Redefinition),
+        "contig" if message.starts_with("duplicate contig ID") => Some(Tolerated::Ignored),
+        // VCF 4.4 makes Description optional; provar does not use FILTER definitions.
+        "FILTER" if message.ends_with("missing description") => Some(Tolerated::Ignored),
+        "ALT" => Some(Tolerated::Ignored),
+        "fileformat" | "FILTER" | "contig" => None,
+        _ if line[2 + key.len() + 1..].starts_with('<') => Some(Tolerated::Ignored),
+        _ => None,
+    }
+}
+
+/// The file's own INFO/FORMAT definition when noodles refused it only because the standard
+/// says `Number=.` for that key and the file gives a count, with the same Type.
+fn redefinition(line: &str, message: &str) -> Option<Redefinition> {
+    let (_, mismatch) = message.split_once("definition mismatch: ")?;
+    let (expected, got) = mismatch.split_once(", got ")?;
+    let ty = |s: &str| s.split_once("Type=").map(|(_, t)| t.trim().to_owned());
+    if !expected.contains("expected Number=Unknown,") || ty(expected)? != ty(got)? {
+        return None;
+    }
+    use noodles_vcf::header::{
+        parser::{Entry, FileFormatOption},
+        FileFormat, Parser,
+    };
+    // VCF 4.2 has no table of reserved definitions, so noodles takes the line as written.
+    let mut parser = Parser::builder()
+        .set_file_format_option(FileFormatOption::FileFormat(FileFormat::new(4, 2)))
+        .build();
+    parser.parse_partial(b"##fileformat=VCFv4.2").ok()?;
+    match parser.parse_partial(line.as_bytes()).ok()? {
+        Entry::Info(id, map) => Some(Redefinition::Info(id.to_owned(), map.clone())),
+        Entry::Format(id, map) => Some(Redefinition::Format(id.to_owned(), map.clone())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `read_header` decides for `line` in a VCF 4.3 header.
+    fn decide(line: &str) -> Option<&'static str> {
+        let mut parser = noodles_vcf::header::Parser::default();
+        parser
+            .parse_partial(b"##fileformat=VCFv4.3")
+            .expect("fileformat parses");
+        parser
+            .parse_partial(b"##contig=<ID=1>")
+            .expect("contig parses");
+        let error = parser.parse_partial(line.as_bytes()).err()?;
+        Some(match tolerated_header_line(line, &describe(&error)) {
+            Some(Tolerated::Redefinition(_)) => "redefined",
+            Some(Tolerated::Ignored) => "ignored",
+            None => "error",
+        })
+    }
+
+    #[test]
+    fn header_lines_noodles_refuses_degrade_only_where_provar_does_not_need_them() {
+        // The standard says SVLEN is Number=.; a file's Number=1 Integer is kept.
+        assert_eq!(
+            decide(r#"##INFO=<ID=SVLEN,Number=1,Type=Integer,Description="x">"#),
+            Some("redefined")
+        );
+        // Another Type for a reserved key stays an error.
+        assert_eq!(
+            decide(r#"##INFO=<ID=DP,Number=1,Type=Float,Description="x">"#),
+            Some("error")
+        );
+        assert_eq!(decide("##contig=<ID=1,length=10>"), Some("ignored"));
+        assert_eq!(
+            decide("##pedigreeDB=<ftp://www.ebi.ac.uk:8080/valid/host/to/file.db>"),
+            Some("ignored")
+        );
+        assert_eq!(decide("##contig=<length=10>"), Some("error"));
+    }
 }

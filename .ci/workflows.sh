@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# CI for the workflow definitions in workflows/ (issue 8).
+#
+#   bash .ci/workflows.sh PATH/TO/provar
+#
+# Installs pinned Snakemake, its generic cluster executor and cwltool into a virtualenv
+# (~/.cache/provar/venv, reused while the pins match), then proves on the bundled cohort:
+#   (a) Snakemake, 4 shards, --cores 2: final tables byte-identical (cmp) to `provar run`,
+#       and its ledger verifies;
+#   (b) the same through profiles/local-cluster (each job a separate detached process);
+#   (c) Snakemake killed (kill -9, whole process group) mid-way, then re-run with
+#       --rerun-incomplete: same bytes, ledger verifies;
+#   (d) `cwltool --validate` on every CWL file, and a cwltool run (scatter in parallel)
+#       whose tables match and whose ledgers verify;
+#   (e) if `groovy` is installed, the Nextflow files parse (syntax only).
+# Nextflow, SLURM and Kubernetes are not run here (see workflows/README.md).
+# Exits non-zero on the first failure, naming it.
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+  echo "usage: $0 PATH/TO/provar" >&2
+  exit 2
+fi
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+provar="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+[[ -x "$provar" ]] || { echo "FAIL: $1 is not an executable provar binary" >&2; exit 2; }
+
+SNAKEMAKE_PIN="snakemake==9.27.1"
+CLUSTER_GENERIC_PIN="snakemake-executor-plugin-cluster-generic==1.0.9"
+CWLTOOL_PIN="cwltool==3.3.20260925135507"
+pins="$SNAKEMAKE_PIN $CLUSTER_GENERIC_PIN $CWLTOOL_PIN"
+
+vcf="$repo/testdata/cohort/sample.vcf.gz"
+shards=4
+tables=(variants calls samples variant_qc sample_qc clusters)
+script_start=$(date +%s)
+current="setup"
+
+fail() {
+  echo "FAIL [$current]: $*" >&2
+  exit 1
+}
+trap 'rc=$?; if [[ $rc -ne 0 ]]; then echo "workflows.sh: FAILED in step: $current (exit $rc)" >&2; fi' EXIT
+
+step() {
+  current="$1"
+  step_start=$(date +%s)
+  echo "== $current"
+}
+step_done() {
+  echo "   ok ($(( $(date +%s) - step_start )) s)"
+  passed+=("$current")
+}
+passed=()
+
+# ---------------------------------------------------------------------------------------
+step "venv: $pins"
+venv="${PROVAR_VENV:-$HOME/.cache/provar/venv}"
+if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.provar-pins" 2> /dev/null)" != "$pins" ]]; then
+  echo "   creating $venv"
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check $pins \
+    || fail "pip install $pins"
+  echo "$pins" > "$venv/.provar-pins"
+else
+  echo "   reusing $venv"
+fi
+snakemake="$venv/bin/snakemake"
+cwltool="$venv/bin/cwltool"
+echo "   snakemake $("$snakemake" --version), $("$cwltool" --version), $("$provar" --version)"
+step_done
+
+# ---------------------------------------------------------------------------------------
+work="$(mktemp -d "${TMPDIR:-/tmp}/provar-workflows.XXXXXX")"
+started_groups=()
+cleanup() {
+  # End only what this script started: its snakemake process groups and the detached jobs
+  # of the local-cluster profile (their process ids are the job ids).
+  for g in "${started_groups[@]}"; do kill -9 -- "-$g" 2> /dev/null || true; done
+  if [[ -d "$work/smk-cluster/.snakemake/local-cluster" ]]; then
+    for log in "$work"/smk-cluster/.snakemake/local-cluster/*.log; do
+      # Only jobs that never reported an exit code (their ids may be reused once ended).
+      [[ -e "$log" && ! -e "${log%.log}.rc" ]] || continue
+      kill -9 -- "-$(basename "$log" .log)" 2> /dev/null || true
+    done
+  fi
+  rm -rf "$work"
+}
+trap 'rc=$?; cleanup; if [[ $rc -ne 0 ]]; then echo "workflows.sh: FAILED in step: $current (exit $rc)" >&2; fi' EXIT
+
+# compare DIR: the final tables in DIR equal the reference `provar run` bytes.
+compare_tables() {
+  local dir="$1" t
+  for t in "${tables[@]}"; do
+    [[ -f "$dir/$t.parquet" ]] || fail "$dir/$t.parquet is missing"
+    cmp "$dir/$t.parquet" "$work/reference/$t.parquet" \
+      || fail "$dir/$t.parquet differs from provar run's $t.parquet"
+  done
+  echo "   ${#tables[@]} tables byte-identical to provar run"
+}
+verify_ledger() {
+  local ledger="$1" out
+  out=$("$provar" ledger verify --ledger "$ledger" 2>&1) \
+    || { echo "$out" >&2; fail "provar ledger verify --ledger $ledger"; }
+  echo "   $out"
+}
+# A copy of the Snakemake workflow, so runs never touch the repository.
+snakemake_copy() {
+  local dest="$1"
+  mkdir -p "$dest"
+  cp -R "$repo/workflows/snakemake/." "$dest/"
+  rm -rf "$dest/results" "$dest/.snakemake"
+}
+smk_config=(--config "vcf=$vcf" "provar=$provar" "shards=$shards" cluster_k=3 cluster_seed=42 outdir=results)
+check_snakemake_results() {
+  local dir="$1"
+  [[ -f "$dir/results/ledger.verified" ]] || fail "$dir/results/ledger.verified missing"
+  compare_tables "$dir/results"
+  verify_ledger "$dir/results/ledger"
+  local n
+  n=$(wc -l < "$dir/results/ledger/records.jsonl")
+  echo "   ledger: $n records"
+  [[ $n -ge $((shards + 3)) ]] || fail "ledger has $n records, expected at least $((shards + 3))"
+}
+
+# ---------------------------------------------------------------------------------------
+step "reference: provar run --vcf $vcf"
+"$provar" run --vcf "$vcf" --out "$work/reference" 2> "$work/reference.log" \
+  || { cat "$work/reference.log" >&2; fail "provar run"; }
+step_done
+
+# ---------------------------------------------------------------------------------------
+step "(a) snakemake --cores 2, $shards shards"
+snakemake_copy "$work/smk-local"
+(cd "$work/smk-local" && timeout 300 "$snakemake" --cores 2 "${smk_config[@]}") \
+  > "$work/smk-local.log" 2>&1 || { tail -40 "$work/smk-local.log" >&2; fail "snakemake run"; }
+check_snakemake_results "$work/smk-local"
+step_done
+
+# ---------------------------------------------------------------------------------------
+step "(b) snakemake --profile profiles/local-cluster (each job a detached process)"
+snakemake_copy "$work/smk-cluster"
+(cd "$work/smk-cluster" && timeout 300 "$snakemake" --profile profiles/local-cluster "${smk_config[@]}") \
+  > "$work/smk-cluster.log" 2>&1 || { tail -40 "$work/smk-cluster.log" >&2; fail "snakemake cluster-generic run"; }
+check_snakemake_results "$work/smk-cluster"
+submitted=$(grep -c "Submitted job" "$work/smk-cluster.log" || true)
+ended=$(ls "$work/smk-cluster/.snakemake/local-cluster/"*.rc 2> /dev/null | wc -l)
+echo "   $submitted jobs submitted through submit.sh, $ended ended as separate processes"
+[[ $submitted -ge $((shards + 4)) && $ended -eq $submitted ]] \
+  || fail "expected $((shards + 4)) jobs through submit.sh, got $submitted submitted, $ended ended"
+step_done
+
+# ---------------------------------------------------------------------------------------
+step "(c) snakemake killed (kill -9) mid-way, then --rerun-incomplete"
+# One attempt: start snakemake in its own session and process group (so kill -9 reaches it
+# and every job it runs), wait for the first shard's tables, then kill the whole group at a
+# moment when the ledger is whole: freeze the group (SIGSTOP), check that the ledger
+# verifies (verify takes the ledger's lock, so a frozen writer mid-append makes it time out
+# or fail), and kill -9 the frozen group; else let it run a little and try again. The jobs
+# themselves die wherever they are: writing tables, renaming them into place, or about to
+# record them. (A writer killed inside its ledger append is provar's own kill test.)
+# Returns 3 if the run had finished before the kill (a loaded machine can delay the poll).
+kill_attempt() {
+  local dir="$1" log="$2" pgid deadline attempt
+  snakemake_copy "$dir"
+  (cd "$dir" && exec setsid "$snakemake" --cores 2 "${smk_config[@]}") > "$log" 2>&1 &
+  pgid=$!
+  started_groups+=("$pgid")
+  deadline=$(( $(date +%s) + 120 ))
+  until compgen -G "$dir/results/shards/*/calls.parquet" > /dev/null; do
+    kill -0 "$pgid" 2> /dev/null || { tail -40 "$log" >&2; fail "snakemake ended before any shard output"; }
+    [[ $(date +%s) -lt $deadline ]] || fail "no shard output within 120 s"
+    sleep 0.02
+  done
+  [[ "$(ps -o pgid= -p "$pgid" | tr -d ' ')" == "$pgid" ]] || fail "snakemake did not get its own process group"
+  killed=""
+  for attempt in $(seq 1 100); do
+    kill -STOP -- "-$pgid" 2> /dev/null || break
+    if timeout 2 "$provar" -q ledger verify --ledger "$dir/results/ledger" 2> /dev/null; then
+      kill -9 -- "-$pgid"
+      killed="after $attempt freeze(s)"
+      break
+    fi
+    kill -CONT -- "-$pgid"
+    sleep 0.02
+  done
+  wait "$pgid" 2> /dev/null || true
+  sleep 0.5
+  # Anything of the group still alive (zombies waiting to be reaped do not count)?
+  if [[ -n "$(ps -o pid=,stat= -g "$pgid" | awk '$2 !~ /^Z/')" ]]; then
+    ps -o pid,stat,args -g "$pgid" >&2
+    fail "processes of the killed run survived"
+  fi
+  started_groups=()   # all gone: never signal that group id again
+  if [[ -f "$dir/results/ledger.verified" ]]; then return 3; fi
+  [[ -n "$killed" ]] || fail "never found the ledger whole while the run was frozen"
+  return 0
+}
+for try in 1 2 3; do
+  dir="$work/smk-kill-$try"
+  rc=0
+  kill_attempt "$dir" "$work/smk-kill-$try.log" || rc=$?
+  [[ $rc -eq 0 ]] && break
+  [[ $rc -eq 3 ]] || fail "kill attempt $try"
+  echo "   try $try: the run finished before the kill; trying again"
+  [[ $try -lt 3 ]] || fail "the run finished before the kill, 3 times"
+done
+done_shards=$(compgen -G "$dir/results/shards/*/calls.parquet" | wc -l)
+records=0
+[[ -f "$dir/results/ledger/records.jsonl" ]] && records=$(wc -l < "$dir/results/ledger/records.jsonl")
+echo "   killed ($killed) when $done_shards of $shards shards had tables and the ledger $records record(s)"
+(cd "$dir" && "$snakemake" --unlock "${smk_config[@]}") > "$work/smk-kill-unlock.log" 2>&1 \
+  || { tail -20 "$work/smk-kill-unlock.log" >&2; fail "snakemake --unlock"; }
+(cd "$dir" && timeout 300 "$snakemake" --cores 2 --rerun-incomplete "${smk_config[@]}") \
+  > "$work/smk-kill-2.log" 2>&1 || { tail -40 "$work/smk-kill-2.log" >&2; fail "snakemake re-run after kill"; }
+check_snakemake_results "$dir"
+step_done
+
+# ---------------------------------------------------------------------------------------
+step "(d) cwltool --validate, then cwltool --parallel on the bundled cohort"
+for f in "$repo"/workflows/cwl/*.cwl; do
+  "$cwltool" --validate "$f" > "$work/cwl-validate.log" 2>&1 \
+    || { cat "$work/cwl-validate.log" >&2; fail "cwltool --validate $(basename "$f")"; }
+  echo "   valid: workflows/cwl/$(basename "$f")"
+done
+mkdir -p "$work/bin"
+ln -s "$provar" "$work/bin/provar"
+(cd "$repo/workflows/cwl" && PATH="$work/bin:$PATH" timeout 300 "$cwltool" --parallel \
+    --outdir "$work/cwl-out" --tmpdir-prefix "$work/cwl-tmp/" --tmp-outdir-prefix "$work/cwl-tmp/" \
+    provar.cwl cohort.yml) > "$work/cwl-run.log" 2>&1 \
+  || { tail -40 "$work/cwl-run.log" >&2; fail "cwltool provar.cwl cohort.yml"; }
+compare_tables "$work/cwl-out/results"
+verify_ledger "$work/cwl-out/results/ledger"
+for i in $(seq 1 "$shards"); do
+  verify_ledger "$work/cwl-out/results/ledger-shard-$i"
+done
+step_done
+
+# ---------------------------------------------------------------------------------------
+# Nextflow cannot be installed here; when Debian's groovy is present (apt-get install
+# groovy), at least check that the Nextflow files parse. Syntax only: never a Nextflow run.
+if command -v groovy > /dev/null; then
+  step "(e) Nextflow files parse as Groovy (syntax only; Nextflow itself not run)"
+  if [[ -z "${JAVA_HOME:-}" || ! -x "${JAVA_HOME:-}/bin/java" ]]; then
+    JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+    export JAVA_HOME
+  fi
+  cp "$repo/workflows/nextflow/nextflow.config" "$work/nextflow.config.groovy"
+  (cd "$repo/workflows/nextflow" && groovy syntax-check.groovy main.nf modules/local/provar/*/main.nf \
+      "$work/nextflow.config.groovy") || fail "a Nextflow file does not parse"
+  step_done
+else
+  echo "== (e) skipped: no groovy to syntax-check the Nextflow files (apt-get install groovy)"
+fi
+
+# ---------------------------------------------------------------------------------------
+current="summary"
+echo "== workflows: ${#passed[@]} checks passed in $(( $(date +%s) - script_start )) s"
+for p in "${passed[@]}"; do echo "   passed: $p"; done
+echo "${#passed[@]} passed, 0 failed"
