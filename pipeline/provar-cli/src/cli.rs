@@ -126,9 +126,24 @@ pub struct MergeArgs {
     pub output: OutputArgs,
 }
 
+/// Genotype filters for `qc` (Hail's `filter_entries`): a failing call counts in
+/// `n_filtered` and nowhere else; a call missing the field fails.
+#[derive(Debug, Args, Default, Clone, Copy)]
+pub struct FilterArgs {
+    /// Filter calls with GQ below this.
+    #[arg(long, value_name = "GQ")]
+    pub min_gq: Option<i32>,
+    /// Filter calls with DP below this.
+    #[arg(long, value_name = "DP")]
+    pub min_dp: Option<i32>,
+}
+
 /// `provar qc`.
 #[derive(Debug, Args)]
 pub struct QcArgs {
+    /// Genotype filters.
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Directory with the ingest tables (default: the output directory).
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
@@ -352,6 +367,9 @@ pub struct RunArgs {
     /// Output directory; the ledger goes to DIR/ledger.
     #[arg(long, value_name = "DIR", default_value = "provar-out")]
     pub out: PathBuf,
+    /// Genotype filters for qc.
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// k-means parameters.
     #[command(flatten)]
     pub kmeans: KMeansArgs,

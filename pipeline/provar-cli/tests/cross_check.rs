@@ -158,3 +158,158 @@ fn multiallelic_sites_split_like_bcftools_norm() {
         );
     }
 }
+
+/// `bcftools +fill-tags -t AN,AC,AF,AC_Het,AC_Hom,AC_Hemi,F_MISSING,MAF,HWE,ExcHet` on both
+/// bundled real cohorts. Counts must be equal; bcftools prints fractions with 6 significant
+/// digits from 32-bit floats, so those agree to that precision.
+fn assert_matches_fill_tags(vcf: &str, fixture: &str) {
+    let out = tempfile::tempdir().expect("tempdir");
+    run_pipeline(&testdata(vcf), out.path(), &["--k", "2"]);
+    let expected = Tsv::read(fixture);
+    let dir = out.path();
+    let keys = strings(dir, Table::VariantQc, "variant_key");
+    assert_eq!(keys.len(), expected.rows.len());
+    let ints_of = |name| ints(dir, Table::VariantQc, name);
+    let floats_of = |name| floats(dir, Table::VariantQc, name);
+    let counts = [
+        ("AC", ints_of("AC")),
+        ("AN", ints_of("AN")),
+        ("AC_Het", ints_of("AC_Het")),
+        ("AC_Hom", ints_of("AC_Hom")),
+        ("AC_Hemi", ints_of("AC_Hemi")),
+    ];
+    let fractions = [
+        ("AF", floats_of("AF")),
+        ("F_MISSING", floats_of("F_MISSING")),
+        ("MAF", floats_of("MAF")),
+        ("HWE", floats_of("HWE")),
+        ("ExcHet", floats_of("ExcHet")),
+    ];
+    let mut hwe_below_one = 0;
+    for (i, row) in expected.rows.iter().enumerate() {
+        let key = row[..4].join(":");
+        assert_eq!(keys[i].as_deref(), Some(key.as_str()));
+        for (name, values) in &counts {
+            assert_eq!(
+                values[i].to_string(),
+                expected.get(row, name),
+                "{name} at {key}"
+            );
+        }
+        for (name, values) in &fractions {
+            let theirs = expected.get(row, name);
+            if theirs == "." {
+                assert!(
+                    values[i].is_none(),
+                    "{name} at {key}: bcftools has none, provar {:?}",
+                    values[i]
+                );
+                continue;
+            }
+            let theirs: f64 = theirs.parse().expect("a number");
+            let ours = values[i].unwrap_or_else(|| panic!("{name} missing at {key}"));
+            // 6 printed significant digits round by at most 5e-6 relative.
+            let tolerance = 5e-6 * theirs.abs() + 1e-12;
+            assert!(
+                (ours - theirs).abs() <= tolerance,
+                "{name} at {key}: provar {ours}, bcftools {theirs}"
+            );
+        }
+        hwe_below_one += usize::from(expected.get(row, "HWE") != "1");
+    }
+    assert!(
+        hwe_below_one > 0,
+        "the HWE comparison covers non-trivial p-values"
+    );
+}
+
+#[test]
+fn cohort_fill_tags_fields_equal_bcftools() {
+    assert_matches_fill_tags("cohort/sample.vcf.gz", "expected/sample.fill-tags-all.tsv");
+}
+
+#[test]
+fn trio_fill_tags_fields_equal_bcftools() {
+    assert_matches_fill_tags(
+        "trio/ashk-trio.vcf.gz",
+        "expected/ashk-trio.fill-tags-all.tsv",
+    );
+}
+
+/// Hail's `variant_qc` / `sample_qc` values on a hand-written file, each derived here from the
+/// genotypes, with a multi-allelic site and genotype filters (`--min-gq 15`, as
+/// `mt.filter_entries(mt.GQ >= 15)`: a call with GQ below 15 or missing is filtered).
+#[test]
+fn hail_fields_by_hand_with_a_multiallelic_site_and_filtered_calls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vcf = dir.path().join("hand.vcf");
+    std::fs::write(
+        &vcf,
+        "##fileformat=VCFv4.2\n\
+         ##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n\
+         ##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Depth\">\n\
+         ##FORMAT=<ID=GQ,Number=1,Type=Integer,Description=\"Genotype quality\">\n\
+         #CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb\tc\td\n\
+         1\t100\t.\tA\tG\t.\tPASS\t.\tGT:DP:GQ\t0/0:10:30\t0/1:20:5\t1/1:30:40\t./.:.:.\n\
+         1\t200\t.\tC\tT,CA\t.\tPASS\t.\tGT:DP:GQ\t1/2:8:50\t0/2:12:60\t0/0:4:20\t0/1:6:10\n",
+    )
+    .expect("write VCF");
+    let out = dir.path().join("out");
+    assert_ok(&provar([
+        "ingest".as_ref(),
+        vcf.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]));
+    assert_ok(&provar([
+        "qc".as_ref(),
+        "--min-gq".as_ref(),
+        "15".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]));
+    let v = |name| ints(&out, Table::VariantQc, name);
+    let f = |name| floats(&out, Table::VariantQc, name);
+    // Row 0, 1:100 A>G: b (GQ 5) and d (GQ missing) are filtered; a 0/0, c 1/1 are called.
+    // Row 1, 1:200 C>T: a 1/2 -> 1/0 het, b 0/2 -> 0/0, c 0/0; d (GQ 10) filtered.
+    // Row 2, 1:200 C>CA: a 1/2 -> 0/1 het, b 0/2 -> 0/1 het, c 0/0; d filtered.
+    assert_eq!(v("n_called"), [2, 3, 3]);
+    assert_eq!(v("n_not_called"), [0, 0, 0]);
+    assert_eq!(v("n_filtered"), [2, 1, 1]);
+    assert_eq!(v("AC"), [2, 1, 2]);
+    assert_eq!(v("AN"), [4, 6, 6]);
+    assert_eq!(v("homozygote_count"), [1, 0, 0]);
+    assert_eq!(v("n_het"), [0, 1, 2]);
+    assert_eq!(f("AF"), [Some(0.5), Some(1.0 / 6.0), Some(2.0 / 6.0)]);
+    // call_rate = n_called / (n_called + n_not_called + n_filtered).
+    assert_eq!(f("call_rate"), [Some(0.5), Some(0.75), Some(0.75)]);
+    // het_freq_hwe = n_ref * n_var / (2n - 1) / n: row 0 has n = 2, n_ref = n_var = 2.
+    assert_eq!(f("het_freq_hwe")[0], Some(2.0 * 2.0 / 3.0 / 2.0));
+    // dp_stats over the unfiltered calls a (10) and c (30): mean 20, population stdev 10.
+    assert_eq!(f("dp_stats_mean")[0], Some(20.0));
+    assert_eq!(f("dp_stats_stdev")[0], Some(10.0));
+    assert_eq!(ints(&out, Table::VariantQc, "dp_stats_min")[0], 10);
+    assert_eq!(ints(&out, Table::VariantQc, "gq_stats_max")[0], 40);
+
+    let s = |name| ints(&out, Table::SampleQc, name);
+    // a: 0/0, het C>T (SNP, transition, AC 1 so a singleton), het C>CA (insertion).
+    // b: filtered, 0/0, het C>CA.  c: 1/1 A>G (2 transition alleles), 0/0, 0/0.  d: all filtered.
+    assert_eq!(s("n_called"), [3, 2, 3, 0]);
+    assert_eq!(s("n_filtered"), [0, 1, 0, 3]);
+    assert_eq!(s("n_hom_ref"), [1, 1, 2, 0]);
+    assert_eq!(s("n_het"), [2, 1, 0, 0]);
+    assert_eq!(s("n_hom_var"), [0, 0, 1, 0]);
+    assert_eq!(s("n_snp"), [1, 0, 2, 0]);
+    assert_eq!(s("n_transition"), [1, 0, 2, 0]);
+    assert_eq!(s("n_insertion"), [1, 1, 0, 0]);
+    assert_eq!(s("n_singleton"), [1, 0, 0, 0]);
+    let sf = |name| floats(&out, Table::SampleQc, name);
+    assert_eq!(
+        sf("call_rate"),
+        [Some(1.0), Some(2.0 / 3.0), Some(1.0), Some(0.0)]
+    );
+    // r_het_hom_var is missing where n_hom_var is 0, as Hail's divide-by-zero gives missing.
+    assert_eq!(sf("r_het_hom_var"), [None, None, Some(0.0), None]);
+    // DP of a's unfiltered calls 10, 8, 8 (the split rows repeat a's DP).
+    assert_eq!(sf("dp_stats_mean")[0], Some(26.0 / 3.0));
+}

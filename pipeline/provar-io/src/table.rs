@@ -145,7 +145,12 @@ impl Table {
 
     /// The schema version this provar writes and reads.
     pub fn version(self) -> u32 {
-        1
+        match self {
+            // 2: `calls` gained `gt_alleles_extra` (polyploid calls); the QC tables gained
+            // Hail's HWE and DP/GQ statistics and bcftools' fill-tags fields.
+            Table::Calls | Table::VariantQc | Table::SampleQc => 2,
+            _ => 1,
+        }
     }
 
     /// `NAME.parquet`.
@@ -207,6 +212,24 @@ impl Table {
                 i64_col("n_het"),
                 i64_col("n_hom_var"),
                 i64_col("n_non_ref"),
+                f64_col("het_freq_hwe", true),
+                f64_col("p_value_hwe", true),
+                f64_col("p_value_excess_het", true),
+                f64_col("dp_stats_mean", true),
+                f64_col("dp_stats_stdev", true),
+                Field::new("dp_stats_min", DataType::Int32, true),
+                Field::new("dp_stats_max", DataType::Int32, true),
+                f64_col("gq_stats_mean", true),
+                f64_col("gq_stats_stdev", true),
+                Field::new("gq_stats_min", DataType::Int32, true),
+                Field::new("gq_stats_max", DataType::Int32, true),
+                i64_col("AC_Het"),
+                i64_col("AC_Hom"),
+                i64_col("AC_Hemi"),
+                f64_col("F_MISSING", true),
+                f64_col("MAF", true),
+                f64_col("HWE", true),
+                f64_col("ExcHet", true),
             ],
             Table::SampleQc => {
                 let mut f = vec![
@@ -216,6 +239,20 @@ impl Table {
                 ];
                 f.extend(SAMPLE_QC_COUNTS.iter().map(|n| i64_col(n)));
                 f.extend(SAMPLE_QC_RATIOS.iter().map(|n| f64_col(n, true)));
+                for field in ["dp", "gq"] {
+                    f.push(f64_col(&format!("{field}_stats_mean"), true));
+                    f.push(f64_col(&format!("{field}_stats_stdev"), true));
+                    f.push(Field::new(
+                        format!("{field}_stats_min"),
+                        DataType::Int32,
+                        true,
+                    ));
+                    f.push(Field::new(
+                        format!("{field}_stats_max"),
+                        DataType::Int32,
+                        true,
+                    ));
+                }
                 f
             }
             Table::Clusters => vec![

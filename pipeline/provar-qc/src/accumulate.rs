@@ -4,11 +4,85 @@ use std::path::Path;
 
 use provar_core::AlleleType;
 use provar_io::{
-    arrow_array::{Array, Int8Array, ListArray, RecordBatch, UInt64Array},
+    arrow_array::{Array, Int32Array, Int8Array, ListArray, RecordBatch, UInt64Array},
     table::{self, column},
 };
 
-/// Counters for one variant row (Hail's `variant_qc`).
+/// Summary statistics of an integer FORMAT field (Hail's `hl.agg.stats`: mean, population
+/// standard deviation, min, max), kept as integer sums so the result does not depend on the
+/// order calls are added in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    n: u64,
+    sum: i128,
+    sum_sq: i128,
+    min: Option<i32>,
+    max: Option<i32>,
+}
+
+impl Stats {
+    /// Adds one value.
+    pub fn push(&mut self, v: i32) {
+        self.n += 1;
+        self.sum += i128::from(v);
+        self.sum_sq += i128::from(v) * i128::from(v);
+        self.min = Some(self.min.map_or(v, |m| m.min(v)));
+        self.max = Some(self.max.map_or(v, |m| m.max(v)));
+    }
+
+    /// Adds another set of values.
+    pub fn merge(&mut self, o: &Stats) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sum_sq += o.sum_sq;
+        self.min = match (self.min, o.min) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max = match (self.max, o.max) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Mean, `None` with no values.
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum as f64 / self.n as f64)
+    }
+
+    /// Population standard deviation, `None` with no values.
+    pub fn stdev(&self) -> Option<f64> {
+        (self.n > 0).then(|| {
+            let n = i128::from(self.n);
+            // n^2 var = n sum_sq - sum^2, exact in integers.
+            let scaled = n * self.sum_sq - self.sum * self.sum;
+            (scaled as f64).max(0.0).sqrt() / self.n as f64
+        })
+    }
+
+    /// Minimum.
+    pub fn min(&self) -> Option<i32> {
+        self.min
+    }
+
+    /// Maximum.
+    pub fn max(&self) -> Option<i32> {
+        self.max
+    }
+}
+
+/// Genotype filters: a call failing one is *filtered* (Hail's `filter_entries`), counted in
+/// `n_filtered` and left out of every other counter. A call whose field is missing fails a
+/// filter on that field.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Minimum GQ.
+    pub min_gq: Option<i32>,
+    /// Minimum DP.
+    pub min_dp: Option<i32>,
+}
+
+/// Counters for one variant row (Hail's `variant_qc`, bcftools' fill-tags).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VariantCounts {
     /// Alternate alleles in called genotypes (`AC`).
@@ -19,12 +93,25 @@ pub struct VariantCounts {
     pub n_called: u64,
     /// Calls with a missing allele.
     pub n_not_called: u64,
-    /// Calls removed by genotype filters (always 0 for now).
+    /// Calls removed by genotype filters.
     pub n_filtered: u64,
     /// Heterozygous calls.
     pub n_het: u64,
     /// Homozygous-alternate calls.
     pub n_hom_var: u64,
+    /// Called diploid calls by number of alternate alleles (0, 1, 2), for the
+    /// Hardy-Weinberg tests.
+    pub diploid: [u64; 3],
+    /// Alternate alleles in heterozygous calls (bcftools `AC_Het`).
+    pub ac_het: u64,
+    /// Alternate alleles in homozygous-alternate calls of ploidy 2 or more (`AC_Hom`).
+    pub ac_hom: u64,
+    /// Alternate alleles in haploid calls (`AC_Hemi`).
+    pub ac_hemi: u64,
+    /// DP over unfiltered calls.
+    pub dp: Stats,
+    /// GQ over unfiltered calls.
+    pub gq: Stats,
 }
 
 impl VariantCounts {
@@ -52,6 +139,8 @@ pub struct SampleCounts {
     pub n_transition: u64,
     pub n_transversion: u64,
     pub n_star: u64,
+    pub dp: Stats,
+    pub gq: Stats,
 }
 
 impl SampleCounts {
@@ -70,6 +159,8 @@ impl SampleCounts {
         self.n_transition += o.n_transition;
         self.n_transversion += o.n_transversion;
         self.n_star += o.n_star;
+        self.dp.merge(&o.dp);
+        self.gq.merge(&o.gq);
     }
 
     /// A counter by its `sample_qc` column name (0 for an unknown name).
@@ -110,6 +201,21 @@ pub(crate) struct CallColumns<'a> {
     /// `gt_alleles_extra`: per row, per sample, the third and further alleles (null for
     /// ploidy <= 2). Absent in tables written before polyploid support.
     extra: Option<Extra<'a>>,
+    dp: IntList<'a>,
+    gq: IntList<'a>,
+}
+
+/// A `List<Int32>` column with its values.
+struct IntList<'a> {
+    list: &'a ListArray,
+    values: &'a Int32Array,
+}
+
+impl IntList<'_> {
+    fn get(&self, i: usize, s: usize) -> Option<i32> {
+        let j = self.list.value_offsets()[i] as usize + s;
+        (!self.values.is_null(j)).then(|| self.values.value(j))
+    }
 }
 
 /// The nested `gt_alleles_extra` column: rows -> samples -> alleles.
@@ -175,7 +281,22 @@ impl<'a> CallColumns<'a> {
                 })
             }
         };
+        let int_list = |name: &str| -> Result<IntList<'a>, table::Error> {
+            let list = column::<ListArray>(batch, name, path)?;
+            let values = list
+                .values()
+                .as_any()
+                .downcast_ref::<Int32Array>()
+                .ok_or_else(|| table::Error::InvalidColumn {
+                    path: path.to_owned(),
+                    column: name.to_owned(),
+                    expected: "List<Int32>".to_owned(),
+                })?;
+            Ok(IntList { list, values })
+        };
         Ok(Self {
+            dp: int_list("dp")?,
+            gq: int_list("gq")?,
             extra,
             variant_index: column::<UInt64Array>(batch, "variant_index", path)?,
             allele_1_values: values(allele_1, "gt_allele_1")?,
@@ -205,6 +326,7 @@ impl<'a> CallColumns<'a> {
         &self,
         i: usize,
         allele_type: Option<AlleleType>,
+        filters: Filters,
         samples: &mut [SampleCounts],
     ) -> VariantCounts {
         let start1 = self.allele_1.value_offsets()[i] as usize;
@@ -219,7 +341,23 @@ impl<'a> CallColumns<'a> {
             (a, b, extra)
         };
         let n = samples.len();
+        let filtered = |s: usize| {
+            let fails = |min: Option<i32>, value: Option<i32>| {
+                min.is_some_and(|m| value.is_none_or(|v| v < m))
+            };
+            fails(filters.min_gq, self.gq.get(i, s)) || fails(filters.min_dp, self.dp.get(i, s))
+        };
         for s in 0..n {
+            if filtered(s) {
+                v.n_filtered += 1;
+                continue;
+            }
+            if let Some(dp) = self.dp.get(i, s) {
+                v.dp.push(dp);
+            }
+            if let Some(gq) = self.gq.get(i, s) {
+                v.gq.push(gq);
+            }
             let (a, b, extra) = call(s);
             match classify(a, b, extra) {
                 Class::NotCalled => v.n_not_called += 1,
@@ -227,17 +365,37 @@ impl<'a> CallColumns<'a> {
                     v.n_called += 1;
                     v.allele_number += ploidy;
                     v.allele_count += alternates;
+                    if ploidy == 2 {
+                        v.diploid[alternates as usize] += 1;
+                    }
+                    if ploidy == 1 {
+                        v.ac_hemi += alternates;
+                    }
                     if alternates == ploidy {
                         if alternates > 0 {
                             v.n_hom_var += 1;
+                            if ploidy >= 2 {
+                                v.ac_hom += alternates;
+                            }
                         }
                     } else if alternates > 0 {
                         v.n_het += 1;
+                        v.ac_het += alternates;
                     }
                 }
             }
         }
         for (s, counts) in samples.iter_mut().enumerate() {
+            if filtered(s) {
+                counts.n_filtered += 1;
+                continue;
+            }
+            if let Some(dp) = self.dp.get(i, s) {
+                counts.dp.push(dp);
+            }
+            if let Some(gq) = self.gq.get(i, s) {
+                counts.gq.push(gq);
+            }
             let (a, b, extra) = call(s);
             match classify(a, b, extra) {
                 Class::NotCalled => counts.n_not_called += 1,

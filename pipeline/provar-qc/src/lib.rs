@@ -7,7 +7,9 @@
 //! - `AN` is the number of called alleles, `AC` the number of alternate alleles among them,
 //!   `AF = AC / AN` (null when `AN` is 0); `homozygote_count` counts homozygous-alternate
 //!   calls (Hail's `homozygote_count[1]`);
-//! - `n_filtered` is 0: the foundation applies no genotype filters yet;
+//! - `n_filtered` counts calls removed by the genotype [`Filters`] (`--min-gq`, `--min-dp`),
+//!   which are left out of every other counter, as after Hail's `filter_entries`;
+//! - the Hardy-Weinberg columns come from [`hwe`]; `HWE`/`ExcHet` follow bcftools' fill-tags;
 //! - `call_rate = n_called / (n_called + n_not_called + n_filtered)`;
 //! - sample `n_snp`, `n_transition`, ... count alternate alleles in called genotypes, so a
 //!   homozygous-alternate SNP counts 2; `n_singleton` counts alternate alleles whose `AC`
@@ -30,14 +32,14 @@ use std::{collections::VecDeque, path::PathBuf, sync::Arc};
 use provar_core::AlleleType;
 use provar_io::{
     arrow_array::{
-        Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, UInt32Array,
-        UInt64Array,
+        Array, ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+        UInt32Array, UInt64Array,
     },
     table::{self, column, Finished, Table, TableWriter, SAMPLE_QC_COUNTS},
 };
 use rayon::prelude::*;
 
-pub use accumulate::{SampleCounts, VariantCounts};
+pub use accumulate::{Filters, SampleCounts, Stats, VariantCounts};
 
 /// What to compute and where.
 #[derive(Clone, Debug)]
@@ -48,6 +50,8 @@ pub struct QcConfig {
     pub out_dir: PathBuf,
     /// Rows read per batch. Output bytes do not depend on it.
     pub batch_size: usize,
+    /// Genotype filters (none by default).
+    pub filters: Filters,
 }
 
 impl QcConfig {
@@ -57,6 +61,7 @@ impl QcConfig {
             tables_dir: tables_dir.into(),
             out_dir: out_dir.into(),
             batch_size: 8192,
+            filters: Filters::default(),
         }
     }
 }
@@ -176,7 +181,9 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
                 let mut per_sample = vec![SampleCounts::default(); n_samples];
                 let per_variant = chunk
                     .iter()
-                    .map(|&i| calls.accumulate(i, infos[i].allele_type, &mut per_sample))
+                    .map(|&i| {
+                        calls.accumulate(i, infos[i].allele_type, config.filters, &mut per_sample)
+                    })
                     .collect();
                 (per_variant, per_sample)
             })
@@ -208,13 +215,23 @@ fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
     (denominator > 0).then(|| numerator as f64 / denominator as f64)
 }
 
+/// mean, stdev, min, max columns.
+fn stats_columns(stats: impl Iterator<Item = Stats> + Clone) -> [ArrayRef; 4] {
+    [
+        Arc::new(Float64Array::from_iter(stats.clone().map(|s| s.mean()))),
+        Arc::new(Float64Array::from_iter(stats.clone().map(|s| s.stdev()))),
+        Arc::new(Int32Array::from_iter(stats.clone().map(|s| s.min()))),
+        Arc::new(Int32Array::from_iter(stats.map(|s| s.max()))),
+    ]
+}
+
 fn variant_qc_batch(infos: &[VariantInfo], rows: &[VariantCounts]) -> RecordBatch {
     let int = |f: fn(&VariantCounts) -> u64| -> ArrayRef {
         Arc::new(Int64Array::from_iter_values(
             rows.iter().map(|r| f(r) as i64),
         ))
     };
-    let columns: Vec<ArrayRef> = vec![
+    let mut columns: Vec<ArrayRef> = vec![
         Arc::new(UInt64Array::from_iter_values(infos.iter().map(|i| i.index))),
         Arc::new(StringArray::from_iter_values(infos.iter().map(|i| &i.key))),
         int(|r| r.allele_count),
@@ -231,6 +248,33 @@ fn variant_qc_batch(infos: &[VariantInfo], rows: &[VariantCounts]) -> RecordBatc
         int(|r| r.n_hom_var),
         int(|r| r.n_het + r.n_hom_var),
     ];
+    let hwe: Vec<Option<hwe::Hwe>> = rows
+        .iter()
+        .map(|r| hwe::test(r.diploid[0], r.diploid[1], r.diploid[2]))
+        .collect();
+    let float = |f: &dyn Fn(&hwe::Hwe) -> f64| -> ArrayRef {
+        Arc::new(Float64Array::from_iter(
+            hwe.iter().map(|h| h.as_ref().map(f)),
+        ))
+    };
+    columns.push(float(&|h| h.het_freq_hwe));
+    columns.push(float(&|h| h.p_value_hwe));
+    columns.push(float(&|h| h.p_value_excess_het));
+    for stats in [|r: &VariantCounts| r.dp, |r: &VariantCounts| r.gq] {
+        columns.extend(stats_columns(rows.iter().map(stats)));
+    }
+    columns.push(int(|r| r.ac_het));
+    columns.push(int(|r| r.ac_hom));
+    columns.push(int(|r| r.ac_hemi));
+    columns.push(Arc::new(Float64Array::from_iter(rows.iter().map(|r| {
+        let total = r.n_called + r.n_not_called;
+        (total > 0).then(|| r.n_not_called as f64 / total as f64)
+    }))));
+    columns.push(Arc::new(Float64Array::from_iter(rows.iter().map(|r| {
+        ratio(r.allele_count, r.allele_number).map(|af| af.min(1.0 - af))
+    }))));
+    columns.push(float(&|h| h.bcftools_hwe));
+    columns.push(float(&|h| h.bcftools_exc_het));
     RecordBatch::try_new(Table::VariantQc.schema(), columns)
         .expect("columns match the variant_qc schema")
 }
@@ -259,6 +303,8 @@ fn sample_qc_batch(ids: &[String], totals: &[SampleCounts]) -> RecordBatch {
     columns.push(Arc::new(Float64Array::from_iter(
         totals.iter().map(|t| ratio(t.n_insertion, t.n_deletion)),
     )));
+    columns.extend(stats_columns(totals.iter().map(|t| t.dp)));
+    columns.extend(stats_columns(totals.iter().map(|t| t.gq)));
     RecordBatch::try_new(Table::SampleQc.schema(), columns)
         .expect("columns match the sample_qc schema")
 }

@@ -46,7 +46,7 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         out,
         Some(&ledger_dir),
     )?;
-    let qc = qc::execute(context, out, out, Some(&ledger_dir))?;
+    let qc = qc::execute(context, args.filters, out, out, Some(&ledger_dir))?;
     cluster::execute(context, &args.kmeans, out, out, Some(&ledger_dir))?;
     let report = ledger::verify(context, &ledger_dir)?;
     if !report.is_ok() {

@@ -74,6 +74,11 @@ pub fn ints(dir: &Path, t: Table, name: &str) -> Vec<i64> {
             out.extend(a.iter().map(|v| v.expect("non-null")));
         } else if let Some(a) = c.as_any().downcast_ref::<UInt64Array>() {
             out.extend(a.iter().map(|v| v.expect("non-null") as i64));
+        } else if let Some(a) = c
+            .as_any()
+            .downcast_ref::<provar_io::arrow_array::Int32Array>()
+        {
+            out.extend(a.iter().map(|v| i64::from(v.expect("non-null"))));
         } else if let Some(a) = c.as_any().downcast_ref::<UInt32Array>() {
             out.extend(a.iter().map(|v| i64::from(v.expect("non-null"))));
         } else {
