@@ -81,3 +81,11 @@ for name in cohort/sample trio/ashk-trio; do
     "bcftools +fill-tags testdata/$name.vcf.gz -Ou -- -t AN,AC,AF,AC_Het,AC_Hom,AC_Hemi,F_MISSING,MAF,HWE,ExcHet | $ft_query" \
     "$ft_cols"
 done
+
+# Round trip: the fixed columns and the FORMAT fields provar stores, per record and sample.
+rt_query="bcftools query -f '%CHROM\t%POS\t%ID\t%REF\t%ALT\t%QUAL\t%FILTER[\t%GT:%AD:%DP:%GQ]\n'"
+for name in cohort/sample trio/ashk-trio; do
+  emit "$(basename $name).roundtrip.tsv" \
+    "$rt_query testdata/$name.vcf.gz" \
+    "contig${tab}position${tab}id${tab}reference${tab}alternate${tab}quality${tab}filters${tab}calls..."
+done

@@ -189,3 +189,23 @@ pub fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(from.join(&rel), target).expect("copy");
     }
 }
+
+/// A `List<Int32>` column of `calls`: one vector per row, one entry per sample.
+pub fn int_lists(dir: &Path, name: &str) -> Vec<Vec<Option<i32>>> {
+    let mut out = Vec::new();
+    for b in batches(dir, Table::Calls) {
+        let list = b
+            .column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<ListArray>())
+            .unwrap_or_else(|| panic!("list column {name}"));
+        for row in 0..b.num_rows() {
+            let values = list.value(row);
+            let values = values
+                .as_any()
+                .downcast_ref::<provar_io::arrow_array::Int32Array>()
+                .expect("Int32 items");
+            out.push(values.iter().collect());
+        }
+    }
+    out
+}
