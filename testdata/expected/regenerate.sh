@@ -83,9 +83,15 @@ for name in cohort/sample trio/ashk-trio; do
 done
 
 # Round trip: the fixed columns and the FORMAT fields provar stores, per record and sample.
-rt_query="bcftools query -f '%CHROM\t%POS\t%ID\t%REF\t%ALT\t%QUAL\t%FILTER[\t%GT:%AD:%DP:%GQ]\n'"
+rt_query="bcftools query -f '%CHROM\t%POS\t%ID\t%REF\t%ALT\t%QUAL\t%FILTER[\t%GT:%AD:%DP:%GQ:%PL]\n'"
 for name in cohort/sample trio/ashk-trio; do
   emit "$(basename $name).roundtrip.tsv" \
     "$rt_query testdata/$name.vcf.gz" \
     "contig${tab}position${tab}id${tab}reference${tab}alternate${tab}quality${tab}filters${tab}calls..."
 done
+
+# PL (Number=G) re-indexed by splitting, on a small hand-written file with 2-, 3- and
+# 4-allele records and haploid calls.
+emit pl.norm-split.tsv \
+  "bcftools norm -m- testdata/multiallelic/pl.vcf | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT[\t%GT:%AD:%PL]\n'" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}a${tab}b${tab}c"

@@ -315,9 +315,8 @@ fn hail_fields_by_hand_with_a_multiallelic_site_and_filtered_calls() {
 }
 
 /// Round trip: every stored field of every record and sample equals
-/// `bcftools query -f '%CHROM\t%POS\t%ID\t%REF\t%ALT\t%QUAL\t%FILTER[\t%GT:%AD:%DP:%GQ]\n'`
-/// (the files are bi-allelic, so a split row is the record itself). INFO and PL are not
-/// stored yet.
+/// `bcftools query -f '%CHROM\t%POS\t%ID\t%REF\t%ALT\t%QUAL\t%FILTER[\t%GT:%AD:%DP:%GQ:%PL]\n'`
+/// (the files are bi-allelic, so a split row is the record itself). INFO is not stored yet.
 fn assert_round_trip(vcf: &str, fixture: &str) {
     let out = tempfile::tempdir().expect("tempdir");
     let output = provar([
@@ -340,6 +339,11 @@ fn assert_round_trip(vcf: &str, fixture: &str) {
     let position = ints(dir, Table::Variants, "position");
     let quality = floats(dir, Table::Variants, "quality");
     let gts = genotypes(dir);
+    let pl = [
+        int_lists(dir, "pl_00"),
+        int_lists(dir, "pl_01"),
+        int_lists(dir, "pl_11"),
+    ];
     let (ad_ref, ad_alt, dp, gq) = (
         int_lists(dir, "ad_ref"),
         int_lists(dir, "ad_alt"),
@@ -374,7 +378,13 @@ fn assert_round_trip(vcf: &str, fixture: &str) {
                 (None, None) => ".".to_owned(),
                 (r, a) => format!("{},{}", int(r), int(a)),
             };
-            let ours = format!("{}:{ad}:{}:{}", gts[i][s], int(dp[i][s]), int(gq[i][s]));
+            let likelihoods = pl_text(&gts[i][s], [pl[0][i][s], pl[1][i][s], pl[2][i][s]]);
+            let ours = format!(
+                "{}:{ad}:{}:{}:{likelihoods}",
+                gts[i][s],
+                int(dp[i][s]),
+                int(gq[i][s])
+            );
             assert_eq!(
                 &ours,
                 call,
@@ -393,4 +403,56 @@ fn cohort_round_trips_like_bcftools_query() {
 #[test]
 fn trio_round_trips_like_bcftools_query() {
     assert_round_trip("trio/ashk-trio.vcf.gz", "expected/ashk-trio.roundtrip.tsv");
+}
+
+/// PL as bcftools prints it: `.` when missing, two values for a haploid call, else three.
+fn pl_text(gt: &str, pl: [Option<i32>; 3]) -> String {
+    let int = |v: Option<i32>| v.map_or_else(|| ".".to_owned(), |v| v.to_string());
+    match pl {
+        [None, None, None] => ".".to_owned(),
+        [a, _, c] if !gt.contains(['/', '|']) => format!("{},{}", int(a), int(c)),
+        [a, b, c] => format!("{},{},{}", int(a), int(b), int(c)),
+    }
+}
+
+/// `bcftools norm -m-` re-indexes PL (Number=G) per split allele: genotypes 0/0, 0/i, i/i of
+/// the diploid order, or 0 and i of a haploid PL. Checked on 2-, 3- and 4-allele records.
+#[test]
+fn pl_splits_like_bcftools_norm() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = provar([
+        "ingest".as_ref(),
+        testdata("multiallelic/pl.vcf").as_os_str(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+    ]);
+    assert_ok(&output);
+    let dir = out.path();
+    let expected = Tsv::read("expected/pl.norm-split.tsv");
+    let keys = strings(dir, Table::Variants, "variant_key");
+    let gts = genotypes(dir);
+    let (ad_ref, ad_alt) = (int_lists(dir, "ad_ref"), int_lists(dir, "ad_alt"));
+    let pl = [
+        int_lists(dir, "pl_00"),
+        int_lists(dir, "pl_01"),
+        int_lists(dir, "pl_11"),
+    ];
+    assert_eq!(keys.len(), 6);
+    assert_eq!(expected.rows.len(), 6);
+    let int = |v: Option<i32>| v.map_or_else(|| ".".to_owned(), |v| v.to_string());
+    for (i, row) in expected.rows.iter().enumerate() {
+        assert_eq!(keys[i].as_deref(), Some(row[..4].join(":").as_str()));
+        for s in 0..3 {
+            let ad = match (ad_ref[i][s], ad_alt[i][s]) {
+                (None, None) => ".".to_owned(),
+                (r, a) => format!("{},{}", int(r), int(a)),
+            };
+            let ours = format!(
+                "{}:{ad}:{}",
+                gts[i][s],
+                pl_text(&gts[i][s], [pl[0][i][s], pl[1][i][s], pl[2][i][s]])
+            );
+            assert_eq!(ours, row[4 + s], "row {i} sample {s}");
+        }
+    }
 }

@@ -38,6 +38,29 @@ pub(crate) struct Allele {
     gq: Vec<Option<i32>>,
     ad_ref: Vec<Option<i32>>,
     ad_alt: Vec<Option<i32>>,
+    /// PL of the genotypes 0/0, 0/1 and 1/1 of this split row (haploid: 0 and 1 in
+    /// `pl_00`/`pl_11`).
+    pl: [Vec<Option<i32>>; 3],
+}
+
+/// The PL values of the genotypes ref/ref, ref/alt and alt/alt for alternate allele
+/// `index`, picked from a record's PL the way `bcftools norm -m-` splits Number=G fields:
+/// diploid PL is ordered by `k(k+1)/2 + j` for genotype `j/k`; a haploid PL has one value
+/// per allele. Anything else (missing, polyploid) gives nothing.
+fn split_likelihoods(pl: &[Option<i32>], n_alleles: usize, index: usize) -> [Option<i32>; 3] {
+    if pl.len() == n_alleles * (n_alleles + 1) / 2 && n_alleles > 1
+        || (n_alleles == 1 && pl.len() == 1)
+    {
+        let het = index * (index + 1) / 2;
+        if n_alleles == 1 || index == 0 {
+            return [pl[0], None, None];
+        }
+        return [pl[0], pl[het], pl[het + index]];
+    }
+    if pl.len() == n_alleles && index > 0 {
+        return [pl[0], None, pl[index]];
+    }
+    [None, None, None]
 }
 
 /// Missing allele code in `gt_allele_1` / `gt_allele_2`.
@@ -72,6 +95,7 @@ impl Site {
                     gq: Vec::with_capacity(n_samples),
                     ad_ref: Vec::with_capacity(n_samples),
                     ad_alt: Vec::with_capacity(n_samples),
+                    pl: std::array::from_fn(|_| Vec::with_capacity(n_samples)),
                 };
                 for (s, call) in record.calls.iter().enumerate() {
                     // Downcoding as `Genotype::downcode` does (this allele 1, others 0, missing
@@ -110,6 +134,17 @@ impl Site {
                         } else {
                             ad[usize::from(index)]
                         });
+                    }
+                    let picked = match record.likelihood_offsets.get(s..s + 2) {
+                        Some(&[start, end]) => split_likelihoods(
+                            &record.likelihoods[start as usize..end as usize],
+                            n_alleles,
+                            usize::from(index),
+                        ),
+                        _ => [None, None, None],
+                    };
+                    for (column, value) in row.pl.iter_mut().zip(picked) {
+                        column.push(value);
                     }
                 }
                 row
@@ -196,6 +231,7 @@ pub(crate) fn batches(
         )));
     let int_list = || ListBuilder::with_capacity(Int32Builder::with_capacity(values), capacity);
     let (mut dp, mut gq, mut ad_ref, mut ad_alt) = (int_list(), int_list(), int_list(), int_list());
+    let mut pl = [int_list(), int_list(), int_list()];
     for (_, a) in &rows {
         allele_1.append_value(a.allele_1.iter().copied());
         allele_2.append_value(a.allele_2.iter().copied());
@@ -214,6 +250,9 @@ pub(crate) fn batches(
         gq.append_value(a.gq.iter().copied());
         ad_ref.append_value(a.ad_ref.iter().copied());
         ad_alt.append_value(a.ad_alt.iter().copied());
+        for (builder, values) in pl.iter_mut().zip(&a.pl) {
+            builder.append_value(values.iter().copied());
+        }
     }
     let calls: Vec<ArrayRef> = vec![
         index,
@@ -226,9 +265,28 @@ pub(crate) fn batches(
         Arc::new(ad_ref.finish()),
         Arc::new(ad_alt.finish()),
     ];
+    let mut calls = calls;
+    calls.extend(pl.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
     (
         RecordBatch::try_new(Table::Variants.schema(), variants)
             .expect("columns match the variants schema"),
         RecordBatch::try_new(Table::Calls.schema(), calls).expect("columns match the calls schema"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_likelihoods;
+
+    #[test]
+    fn likelihoods_split_like_bcftools_norm() {
+        // A/B/C diploid PL order: AA AB BB AC BC CC.
+        let pl: Vec<Option<i32>> = [0, 10, 20, 30, 40, 50].into_iter().map(Some).collect();
+        assert_eq!(split_likelihoods(&pl, 3, 1), [Some(0), Some(10), Some(20)]);
+        assert_eq!(split_likelihoods(&pl, 3, 2), [Some(0), Some(30), Some(50)]);
+        // Haploid: one value per allele.
+        let haploid = [Some(0), Some(7), Some(9)];
+        assert_eq!(split_likelihoods(&haploid, 3, 2), [Some(0), None, Some(9)]);
+        assert_eq!(split_likelihoods(&[], 3, 1), [None, None, None]);
+    }
 }

@@ -193,6 +193,9 @@ impl Table {
                 Field::new("gq", list_of(DataType::Int32, true), false),
                 Field::new("ad_ref", list_of(DataType::Int32, true), false),
                 Field::new("ad_alt", list_of(DataType::Int32, true), false),
+                Field::new("pl_00", list_of(DataType::Int32, true), false),
+                Field::new("pl_01", list_of(DataType::Int32, true), false),
+                Field::new("pl_11", list_of(DataType::Int32, true), false),
             ],
             Table::Samples => vec![
                 Field::new("sample_index", DataType::UInt32, false),

@@ -488,6 +488,12 @@ pub struct Record<'a> {
     pub calls: Vec<Call>,
     /// AD values, `number_of_alleles()` per sample in sample order; empty when FORMAT has no AD.
     pub allele_depths: Vec<Option<i32>>,
+    /// PL values of every sample, concatenated; sample `s` holds
+    /// `likelihoods[likelihood_offsets[s]..likelihood_offsets[s + 1]]` (empty for `.`). Both
+    /// are empty when FORMAT has no PL.
+    pub likelihoods: Vec<Option<i32>>,
+    /// Offsets into `likelihoods`, one per sample plus one.
+    pub likelihood_offsets: Vec<u32>,
 }
 
 /// The FORMAT values provar keeps for one sample.
@@ -755,6 +761,8 @@ impl<'a> Record<'a> {
             info,
             calls: Vec::new(),
             allele_depths: Vec::new(),
+            likelihoods: Vec::new(),
+            likelihood_offsets: Vec::new(),
         };
 
         let format = columns.next();
@@ -801,6 +809,11 @@ impl<'a> Record<'a> {
             return Err(ParseError::InvalidFormat(format.to_owned()));
         }
         let (dp, gq, ad) = (index_of("DP"), index_of("GQ"), index_of("AD"));
+        let pl = index_of("PL");
+        if pl.is_some() {
+            self.likelihood_offsets.reserve(samples.len() + 1);
+            self.likelihood_offsets.push(0);
+        }
         // Keys checked against their definitions (GT, AD, DP and GQ have their own parsers),
         // with what does not depend on the sample worked out once: the sign rule, and the
         // count unless it depends on the call's ploidy (Number=G, P).
@@ -944,6 +957,24 @@ impl<'a> Record<'a> {
                         }
                     }
                 }
+            }
+            if pl.is_some() {
+                if let Some(s) = value(pl).filter(|s| *s != ".") {
+                    for v in s.split(',') {
+                        let likelihood = if v == "." {
+                            None
+                        } else {
+                            Some(v.parse::<i32>().map_err(|_| ParseError::InvalidInteger {
+                                sample: name.clone(),
+                                key: "PL",
+                                value: s.to_owned(),
+                            })?)
+                        };
+                        self.likelihoods.push(likelihood);
+                    }
+                }
+                self.likelihood_offsets
+                    .push(u32::try_from(self.likelihoods.len()).unwrap_or(u32::MAX));
             }
         }
         Ok(())
