@@ -195,6 +195,10 @@ pub enum Error {
     },
 }
 
+/// Text per parallel parsing chunk: parsed calls take a few times their text, so this caps
+/// the memory of a chunk at a few hundred MiB however many samples a record has.
+const CHUNK_BYTES: usize = 32 << 20;
+
 /// Where data lines come from: the whole file, or the records an index selects.
 enum Source {
     Whole(vcf::Reader),
@@ -273,13 +277,19 @@ fn ingest(
     };
     let chunk_size = config.chunk_size.max(1);
     let mut chunk: Vec<(Location, String)> = Vec::with_capacity(chunk_size);
+    let mut chunk_bytes = 0usize;
     let mut line = String::new();
     loop {
         let number = source.read_line(&mut line)?;
         if let Some(number) = number {
+            chunk_bytes += line.len();
             chunk.push((number, std::mem::take(&mut line)));
         }
-        if chunk.len() == chunk_size || (number.is_none() && !chunk.is_empty()) {
+        // A chunk ends at `chunk_size` records or CHUNK_BYTES of text, whichever comes first,
+        // so memory stays bounded with many samples. Output bytes do not depend on it.
+        let full = chunk.len() == chunk_size || chunk_bytes >= CHUNK_BYTES;
+        if full || (number.is_none() && !chunk.is_empty()) {
+            chunk_bytes = 0;
             let parsed: Vec<Result<rows::Site, vcf::record::ParseError>> = chunk
                 .par_iter()
                 .map(|(_, text)| match &keep {

@@ -15,7 +15,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::{
     arrow::{arrow_reader::ParquetRecordBatchReaderBuilder, ArrowWriter},
-    basic::Compression,
+    basic::{Compression, ZstdLevel},
     file::metadata::KeyValue,
     file::properties::WriterProperties,
 };
@@ -29,11 +29,16 @@ pub const SCHEMA_KEY: &str = "provar.schema";
 /// chunked its work.
 pub const ROW_GROUP_SIZE: usize = 65_536;
 
+/// Estimated encoded bytes after which a row group is closed: the writer buffers a whole row
+/// group, so this bounds its memory on wide `calls` tables. It is checked after each
+/// [`WRITE_CHUNK`], so row groups still depend only on the rows.
+pub const ROW_GROUP_BYTES: usize = 64 << 20;
+
 /// Rows handed to the Parquet writer per call. The writer's page boundaries depend on how rows
 /// arrive, so [`TableWriter`] re-chunks whatever it is given into batches of exactly this many
 /// rows (the last may be shorter): the bytes then depend on the rows alone, which is what
 /// makes a merge of shards byte-identical to a single run.
-pub const WRITE_CHUNK: usize = 4096;
+pub const WRITE_CHUNK: usize = 1024;
 
 /// One of the tables provar writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,8 +329,9 @@ impl TableWriter {
         let output = AtomicFile::create(&path).map_err(io_error)?;
         let file = output.try_clone_file().map_err(io_error)?;
         let properties = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
             .set_max_row_group_row_count(Some(ROW_GROUP_SIZE))
+            .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
             .set_created_by(format!("provar {}", env!("CARGO_PKG_VERSION")))
             .set_key_value_metadata(Some(vec![KeyValue::new(
                 SCHEMA_KEY.to_owned(),
