@@ -203,7 +203,7 @@ const CHUNK_BYTES: usize = 32 << 20;
 enum Source {
     Whole(vcf::Reader),
     Indexed(vcf::RegionReader),
-    Bcf(provar_io::bcf::Reader),
+    Bcf(Box<provar_io::bcf::Reader>),
 }
 
 impl Source {
@@ -226,7 +226,7 @@ pub fn run(config: &IngestConfig) -> Result<Ingested, Error> {
             });
         }
         let (reader, header) = provar_io::bcf::Reader::open(&config.vcf, config.threads)?;
-        return ingest(config, &header, Source::Bcf(reader));
+        return ingest(config, &header, Source::Bcf(Box::new(reader)));
     }
     let mut reader = vcf::Reader::open(&config.vcf, config.threads)?;
     let header = reader.read_header()?;
@@ -305,7 +305,7 @@ fn ingest(
                 sites.push(site.map_err(|source| vcf::Error::InvalidRecord {
                     path: config.vcf.clone(),
                     location: *location,
-                    source,
+                    source: Box::new(source),
                 })?);
             }
             summary.records += sites.len() as u64;

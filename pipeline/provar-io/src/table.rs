@@ -329,7 +329,9 @@ impl TableWriter {
         let output = AtomicFile::create(&path).map_err(io_error)?;
         let file = output.try_clone_file().map_err(io_error)?;
         let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("3 is a valid zstd level")))
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
+            ))
             .set_max_row_group_row_count(Some(ROW_GROUP_SIZE))
             .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
             .set_created_by(format!("provar {}", env!("CARGO_PKG_VERSION")))

@@ -76,9 +76,9 @@ pub enum Error {
         path: PathBuf,
         /// The line number, or the BGZF position when reading by region.
         location: Location,
-        /// What was wrong.
+        /// What was wrong (boxed: it carries sample names and values).
         #[source]
-        source: record::ParseError,
+        source: Box<record::ParseError>,
     },
     /// Region or shard reading needs an index beside the file.
     #[error("{} has no index (.tbi or .csi beside it): reading by region or shard needs one", path.display())]

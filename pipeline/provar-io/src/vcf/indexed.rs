@@ -148,7 +148,7 @@ impl Index {
                 selection: Selection::Overlapping,
             });
         }
-        queries.sort_by(|a, b| (a.contig_id, a.region.start).cmp(&(b.contig_id, b.region.start)));
+        queries.sort_by_key(|q| (q.contig_id, q.region.start));
         let mut merged: Vec<Query> = Vec::with_capacity(queries.len());
         for q in queries {
             match merged.last_mut() {

@@ -205,7 +205,7 @@ impl Reader {
         Error::InvalidRecord {
             path: self.path.clone(),
             location: super::Location::Line(line),
-            source,
+            source: Box::new(source),
         }
     }
 }
