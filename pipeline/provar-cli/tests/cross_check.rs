@@ -352,7 +352,6 @@ fn assert_round_trip(vcf: &str, fixture: &str) {
     );
     assert_eq!(expected.rows.len(), contig.len());
     let dot = |v: &Option<String>| v.clone().unwrap_or_else(|| ".".to_owned());
-    let int = |v: Option<i32>| v.map_or_else(|| ".".to_owned(), |v| v.to_string());
     for (i, row) in expected.rows.iter().enumerate() {
         let fixed = [
             dot(&contig[i]),
@@ -374,16 +373,13 @@ fn assert_round_trip(vcf: &str, fixture: &str) {
         }
         assert_eq!(dot(&filters[i]), row[6], "FILTER of record {i}");
         for (s, call) in row[7..].iter().enumerate() {
-            let ad = match (ad_ref[i][s], ad_alt[i][s]) {
-                (None, None) => ".".to_owned(),
-                (r, a) => format!("{},{}", int(r), int(a)),
-            };
+            let ad = ad_text(ad_ref[i][s], ad_alt[i][s]);
             let likelihoods = pl_text(&gts[i][s], [pl[0][i][s], pl[1][i][s], pl[2][i][s]]);
             let ours = format!(
                 "{}:{ad}:{}:{}:{likelihoods}",
                 gts[i][s],
-                int(dp[i][s]),
-                int(gq[i][s])
+                int_text(dp[i][s]),
+                int_text(gq[i][s])
             );
             assert_eq!(
                 &ours,
@@ -407,11 +403,10 @@ fn trio_round_trips_like_bcftools_query() {
 
 /// PL as bcftools prints it: `.` when missing, two values for a haploid call, else three.
 fn pl_text(gt: &str, pl: [Option<i32>; 3]) -> String {
-    let int = |v: Option<i32>| v.map_or_else(|| ".".to_owned(), |v| v.to_string());
     match pl {
         [None, None, None] => ".".to_owned(),
-        [a, _, c] if !gt.contains(['/', '|']) => format!("{},{}", int(a), int(c)),
-        [a, b, c] => format!("{},{},{}", int(a), int(b), int(c)),
+        [a, _, c] if !gt.contains(['/', '|']) => format!("{},{}", int_text(a), int_text(c)),
+        [a, b, c] => format!("{},{},{}", int_text(a), int_text(b), int_text(c)),
     }
 }
 
@@ -439,14 +434,10 @@ fn pl_splits_like_bcftools_norm() {
     ];
     assert_eq!(keys.len(), 6);
     assert_eq!(expected.rows.len(), 6);
-    let int = |v: Option<i32>| v.map_or_else(|| ".".to_owned(), |v| v.to_string());
     for (i, row) in expected.rows.iter().enumerate() {
         assert_eq!(keys[i].as_deref(), Some(row[..4].join(":").as_str()));
         for s in 0..3 {
-            let ad = match (ad_ref[i][s], ad_alt[i][s]) {
-                (None, None) => ".".to_owned(),
-                (r, a) => format!("{},{}", int(r), int(a)),
-            };
+            let ad = ad_text(ad_ref[i][s], ad_alt[i][s]);
             let ours = format!(
                 "{}:{ad}:{}",
                 gts[i][s],
@@ -454,5 +445,18 @@ fn pl_splits_like_bcftools_norm() {
             );
             assert_eq!(ours, row[4 + s], "row {i} sample {s}");
         }
+    }
+}
+
+/// An integer as bcftools prints it: `.` when missing.
+fn int_text(v: Option<i32>) -> String {
+    v.map_or_else(|| ".".to_owned(), |v| v.to_string())
+}
+
+/// AD of a split row as bcftools prints it: `.` when missing, else `REF,ALT`.
+fn ad_text(reference: Option<i32>, alternate: Option<i32>) -> String {
+    match (reference, alternate) {
+        (None, None) => ".".to_owned(),
+        (r, a) => format!("{},{}", int_text(r), int_text(a)),
     }
 }

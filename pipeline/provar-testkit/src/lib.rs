@@ -59,29 +59,6 @@ impl Tsv {
         }
     }
 
-    /// Reads a headerless file (e.g. bcftools query output) with the given column names.
-    pub fn read_with_header(relative: &str, header: &[&str]) -> Self {
-        let path = testdata(relative);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("reading fixture {}: {e}", path.display()));
-        let rows = text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .map(|l| l.split('\t').map(str::to_owned).collect())
-            .collect();
-        let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
-        let index = header
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.clone(), i))
-            .collect();
-        Self {
-            header,
-            rows,
-            index,
-        }
-    }
-
     /// The value of column `name` in `row`.
     pub fn get<'a>(&self, row: &'a [String], name: &str) -> &'a str {
         let i = *self
