@@ -40,7 +40,74 @@ pub const ROW_GROUP_BYTES: usize = 64 << 20;
 /// makes a merge of shards byte-identical to a single run.
 pub const WRITE_CHUNK: usize = 1024;
 
-/// One of the tables provar writes.
+/// What [`TableWriter`] and [`read`] need to know about a table: its name (the file is
+/// `NAME.parquet`), its schema version and its Arrow schema. [`Table`] lists the tables of
+/// the core stages; a stage crate with its own tables describes them with a [`TableDef`].
+pub trait TableSpec {
+    /// The table's name, as used in file names and the schema key.
+    fn table_name(&self) -> &str;
+    /// The schema version this provar writes and reads.
+    fn table_version(&self) -> u32;
+    /// The Arrow schema.
+    fn arrow_schema(&self) -> SchemaRef;
+    /// `NAME.parquet`.
+    fn parquet_file_name(&self) -> String {
+        format!("{}.parquet", self.table_name())
+    }
+    /// `NAME/VERSION`, the value of [`SCHEMA_KEY`].
+    fn table_schema_id(&self) -> String {
+        format!("{}/{}", self.table_name(), self.table_version())
+    }
+}
+
+/// A table defined outside this crate (by the stage that writes it).
+#[derive(Clone, Debug)]
+pub struct TableDef {
+    /// The table's name (`NAME.parquet`).
+    pub name: &'static str,
+    /// Schema version; bump it whenever the columns change.
+    pub version: u32,
+    /// The Arrow schema.
+    pub schema: SchemaRef,
+}
+
+impl TableSpec for TableDef {
+    fn table_name(&self) -> &str {
+        self.name
+    }
+    fn table_version(&self) -> u32 {
+        self.version
+    }
+    fn arrow_schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+}
+
+impl<T: TableSpec + ?Sized> TableSpec for &T {
+    fn table_name(&self) -> &str {
+        (**self).table_name()
+    }
+    fn table_version(&self) -> u32 {
+        (**self).table_version()
+    }
+    fn arrow_schema(&self) -> SchemaRef {
+        (**self).arrow_schema()
+    }
+}
+
+impl TableSpec for Table {
+    fn table_name(&self) -> &str {
+        self.name()
+    }
+    fn table_version(&self) -> u32 {
+        self.version()
+    }
+    fn arrow_schema(&self) -> SchemaRef {
+        self.schema()
+    }
+}
+
+/// One of the tables provar's core stages write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
     /// One row per alternate allele after splitting multi-allelic records.
@@ -311,7 +378,7 @@ pub const SAMPLE_QC_RATIOS: [&str; 3] = ["r_ti_tv", "r_het_hom_var", "r_insertio
 /// Writes one table as Parquet to a temporary file beside `DIR/NAME.parquet`, with fixed
 /// writer settings so equal rows give equal bytes.
 pub struct TableWriter {
-    table: Table,
+    schema: SchemaRef,
     writer: ArrowWriter<File>,
     output: AtomicFile,
     pending: Vec<RecordBatch>,
@@ -320,8 +387,8 @@ pub struct TableWriter {
 
 impl TableWriter {
     /// Starts writing `table` into `dir`.
-    pub fn create(dir: &Path, table: Table) -> Result<Self, Error> {
-        let path = dir.join(table.file_name());
+    pub fn create(dir: &Path, table: impl TableSpec) -> Result<Self, Error> {
+        let path = dir.join(table.parquet_file_name());
         let io_error = |source| Error::Io {
             path: path.clone(),
             source,
@@ -337,28 +404,24 @@ impl TableWriter {
             .set_created_by(format!("provar {}", env!("CARGO_PKG_VERSION")))
             .set_key_value_metadata(Some(vec![KeyValue::new(
                 SCHEMA_KEY.to_owned(),
-                table.schema_id(),
+                table.table_schema_id(),
             )]))
             .build();
+        let schema = table.arrow_schema();
         let writer =
-            ArrowWriter::try_new(file, table.schema(), Some(properties)).map_err(|source| {
+            ArrowWriter::try_new(file, schema.clone(), Some(properties)).map_err(|source| {
                 Error::Parquet {
                     path: path.clone(),
                     source,
                 }
             })?;
         Ok(Self {
-            table,
+            schema,
             writer,
             output,
             pending: Vec::new(),
             pending_rows: 0,
         })
-    }
-
-    /// The table being written.
-    pub fn table(&self) -> Table {
-        self.table
     }
 
     /// Appends rows.
@@ -381,7 +444,7 @@ impl TableWriter {
             return Ok(());
         }
         let path = self.output.path().to_owned();
-        let batch = arrow_select::concat::concat_batches(&self.table.schema(), &self.pending)
+        let batch = arrow_select::concat::concat_batches(&self.schema, &self.pending)
             .map_err(|e| Error::Parquet {
                 path: path.clone(),
                 source: e.into(),
@@ -431,10 +494,10 @@ pub fn commit_all(finished: Vec<Finished>) -> Result<Vec<PathBuf>, Error> {
 /// Opens `DIR/NAME.parquet`, checks its schema id, and returns a batch iterator.
 pub fn read(
     dir: &Path,
-    table: Table,
+    table: impl TableSpec,
     batch_size: usize,
 ) -> Result<impl Iterator<Item = Result<RecordBatch, Error>>, Error> {
-    let path = dir.join(table.file_name());
+    let path = dir.join(table.parquet_file_name());
     let file = File::open(&path).map_err(|source| Error::Io {
         path: path.clone(),
         source,
@@ -451,10 +514,10 @@ pub fn read(
         .and_then(|kvs| kvs.iter().find(|kv| kv.key == SCHEMA_KEY))
         .and_then(|kv| kv.value.clone())
         .unwrap_or_else(|| "none".to_owned());
-    if found != table.schema_id() {
+    if found != table.table_schema_id() {
         return Err(Error::UnsupportedSchema {
             path,
-            expected: table.schema_id(),
+            expected: table.table_schema_id(),
             found,
         });
     }
