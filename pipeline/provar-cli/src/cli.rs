@@ -45,6 +45,9 @@ pub enum Command {
     /// Assign variants to genes and transcripts (CDS, UTR, splice site or region, intron)
     /// from a GFF3 or GTF gene model into annotations.parquet.
     Annotate(AnnotateArgs),
+    /// Write report.html: QC plots, PCA and clusters, burden, candidates per family, Mendel
+    /// errors and the ledger digest of every table shown (one self-contained file).
+    Report(ReportArgs),
     /// Inspect and verify a provenance ledger.
     Ledger(LedgerArgs),
     /// Run ingest, qc and cluster on one cohort and verify the ledger (default: bundled data).
@@ -60,6 +63,17 @@ pub struct OutputArgs {
     /// Ledger directory to record this run in (e.g. DIR/ledger).
     #[arg(long, value_name = "DIR")]
     pub ledger: Option<PathBuf>,
+}
+
+/// `provar report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Directory holding the tables to report on (default: --out).
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
+    /// Where report.html goes, and the ledger that recorded the tables.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `provar ingest`.

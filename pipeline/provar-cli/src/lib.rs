@@ -78,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Qc(args) => commands::qc::run(&context, &args),
         Command::Cluster(args) => commands::cluster::run(&context, &args),
         Command::Annotate(args) => commands::annotate::run(&context, &args),
+        Command::Report(args) => commands::report::run(&context, &args),
         Command::Ledger(args) => commands::ledger::run(&context, &args),
         Command::Run(args) => commands::run::run(&context, &args),
     }

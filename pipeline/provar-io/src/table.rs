@@ -533,6 +533,50 @@ pub fn read(
     }))
 }
 
+/// Reads every batch of `DIR/NAME.parquet` whatever its schema version, for consumers such as
+/// the report that look columns up by name and say which one is missing. Returns `None` when
+/// the file does not exist; an existing file that is not a provar table `NAME/...` is an error.
+pub fn read_any(dir: &Path, name: &str) -> Result<Option<(String, Vec<RecordBatch>)>, Error> {
+    let path = dir.join(format!("{name}.parquet"));
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let file = File::open(&path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let parquet_error = |source| Error::Parquet {
+        path: path.clone(),
+        source,
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
+    let found = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kvs| kvs.iter().find(|kv| kv.key == SCHEMA_KEY))
+        .and_then(|kv| kv.value.clone())
+        .unwrap_or_else(|| "none".to_owned());
+    if found.split('/').next() != Some(name) {
+        return Err(Error::UnsupportedSchema {
+            path,
+            expected: format!("{name}/*"),
+            found,
+        });
+    }
+    let reader = builder
+        .with_batch_size(1 << 16)
+        .build()
+        .map_err(parquet_error)?;
+    let batches = reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Parquet {
+            path: path.clone(),
+            source: e.into(),
+        })?;
+    Ok(Some((found, batches)))
+}
+
 /// Fetches a column by name and downcasts it, with an error naming the file and column.
 pub fn column<'a, T: 'static>(
     batch: &'a RecordBatch,

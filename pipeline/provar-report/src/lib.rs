@@ -1,0 +1,412 @@
+//! The `report` stage: reads the tables a run wrote and writes one self-contained HTML file
+//! (`report.html`) with plots a reviewer would rather look at than read — QC distributions,
+//! the PCA scatter coloured by cluster and by family, per-gene burden, candidates per family
+//! with read evidence, Mendel errors — and the ledger digest of every table it shows.
+//!
+//! The page has no scripts and loads nothing from the network: styles are inline and plots
+//! are inline SVG. It is deterministic (no timestamps; fixed number formatting), so the same
+//! tables give the same bytes.
+//!
+//! Tables are looked up by name in the tables directory and read whatever their schema
+//! version ([`provar_io::table::read_any`]); a table that is absent gives a section saying it
+//! was not computed in this run, a table missing a column the report needs is an error that
+//! names the file and the column.
+
+mod columns;
+pub mod html;
+pub mod svg;
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    fmt::Write as _,
+    io::Write as _,
+    path::{Path, PathBuf},
+};
+
+use provar_io::{arrow_array::RecordBatch, atomic::AtomicFile, table};
+
+use columns::{numbers, strings, Loaded};
+
+/// The file this stage writes.
+pub const REPORT_FILE: &str = "report.html";
+
+/// One artifact's provenance, as the ledger recorded it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    /// File name relative to the tables directory (e.g. `variant_qc.parquet`).
+    pub file: String,
+    /// BLAKE3-256 of its bytes, hex.
+    pub blake3: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Sequence number of the ledger record that produced it, if recorded.
+    pub record: Option<u64>,
+    /// The stage that produced it, if recorded.
+    pub stage: Option<String>,
+}
+
+/// What to report on and where.
+#[derive(Clone, Debug)]
+pub struct ReportConfig {
+    /// Directory holding the tables.
+    pub tables_dir: PathBuf,
+    /// Directory receiving `report.html`.
+    pub out_dir: PathBuf,
+    /// Page title.
+    pub title: String,
+    /// Provenance of the tables (from the ledger), shown in the last section.
+    pub artifacts: Vec<Artifact>,
+    /// Sample ID → family ID (from the pedigree), to colour the PCA scatter by family.
+    pub families: BTreeMap<String, String>,
+}
+
+/// A report failure; every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A table could not be read.
+    #[error(transparent)]
+    Table(#[from] table::Error),
+    /// A table lacks a column the report needs, or has it with an unusable type.
+    #[error("invalid table {}: column {column:?} is missing or not {expected}", path.display())]
+    Column {
+        /// The table file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// The report could not be written.
+    #[error("cannot write {}", path.display())]
+    Io {
+        /// The report file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A written report, under its temporary name until [`Report::commit`].
+#[derive(Debug)]
+pub struct Report {
+    output: AtomicFile,
+    /// Titles of the sections that had data.
+    pub sections_with_data: Vec<&'static str>,
+    /// Number of SVG plots on the page.
+    pub plots: usize,
+}
+
+impl Report {
+    /// Renames `report.html` into place and returns its path.
+    pub fn commit(self) -> Result<PathBuf, Error> {
+        let path = self.output.path().to_owned();
+        self.output
+            .commit()
+            .map_err(|source| Error::Io { path, source })
+    }
+}
+
+struct Section {
+    id: &'static str,
+    title: &'static str,
+    body: String,
+    plots: usize,
+    has_data: bool,
+}
+
+impl Section {
+    fn new(id: &'static str, title: &'static str) -> Self {
+        Section {
+            id,
+            title,
+            body: String::new(),
+            plots: 0,
+            has_data: false,
+        }
+    }
+
+    fn plot(&mut self, svg: Option<String>) {
+        if let Some(svg) = svg {
+            self.body.push_str(&svg);
+            self.plots += 1;
+            self.has_data = true;
+        }
+    }
+
+    fn none(&mut self, what: &str) {
+        let _ = write!(
+            self.body,
+            "<p class=\"none\">{} was not computed in this run.</p>",
+            html::escape(what)
+        );
+    }
+
+    fn render(&self) -> String {
+        format!(
+            "<section id=\"{}\"><h2>{}</h2><div class=\"plots\">{}</div></section>",
+            self.id, self.title, self.body
+        )
+    }
+}
+
+fn load(dir: &Path, name: &str) -> Result<Option<Loaded>, Error> {
+    Ok(table::read_any(dir, name)?.map(|(schema, batches)| Loaded {
+        path: dir.join(format!("{name}.parquet")),
+        schema,
+        batches,
+    }))
+}
+
+/// Reads the tables in `config.tables_dir` and writes `report.html` into `config.out_dir`
+/// under a temporary name.
+pub fn run(config: &ReportConfig) -> Result<Report, Error> {
+    let dir = &config.tables_dir;
+    let mut sections = Vec::new();
+
+    // 1. Variant and sample QC distributions.
+    let mut qc = Section::new("qc", "Quality control");
+    match load(dir, "variant_qc")? {
+        Some(t) => {
+            let af = numbers(&t, "AF")?;
+            qc.plot(svg::histogram("Variant allele frequency", "AF", &af, 20));
+            let call_rate = numbers(&t, "call_rate")?;
+            qc.plot(svg::histogram("Variant call rate", "call_rate", &call_rate, 20));
+            let hwe: Vec<f64> = numbers(&t, "p_value_hwe")?
+                .into_iter()
+                .map(|p| if p > 0.0 { -p.log10() } else { f64::NAN })
+                .collect();
+            qc.plot(svg::histogram("Hardy–Weinberg", "-log10 p_value_hwe", &hwe, 20));
+        }
+        None => qc.none("variant_qc"),
+    }
+    let sample_qc = load(dir, "sample_qc")?;
+    match &sample_qc {
+        Some(t) => {
+            for (column, title) in [
+                ("call_rate", "Sample call rate"),
+                ("r_ti_tv", "Sample Ti/Tv"),
+                ("r_het_hom_var", "Sample het/hom-var"),
+                ("dp_stats_mean", "Sample mean depth"),
+            ] {
+                let values = numbers(t, column)?;
+                qc.plot(svg::histogram(title, column, &values, 20));
+            }
+        }
+        None => qc.none("sample_qc"),
+    }
+    sections.push(qc);
+
+    // 2. Population structure: PCA coloured by cluster and by family.
+    let mut pca_section = Section::new("pca", "Samples: PCA and clusters");
+    let clusters = load(dir, "clusters")?;
+    let cluster_of: HashMap<String, String> = match &clusters {
+        Some(t) => {
+            let ids = strings(t, "sample_id")?;
+            let c = numbers(t, "cluster")?;
+            ids.into_iter()
+                .zip(c)
+                .map(|(id, c)| (id, format!("cluster {c}")))
+                .collect()
+        }
+        None => HashMap::new(),
+    };
+    match load(dir, "pca")? {
+        Some(t) => {
+            let ids = strings(&t, "sample_id")?;
+            let (x_name, y_name) = ("PC1", "PC2");
+            let x = numbers(&t, x_name)?;
+            let y = numbers(&t, y_name)?;
+            let point = |i: usize, group: String| svg::Point {
+                x: x[i],
+                y: y[i],
+                group,
+                label: ids[i].clone(),
+            };
+            let by_cluster: Vec<svg::Point> = (0..ids.len())
+                .map(|i| {
+                    point(
+                        i,
+                        cluster_of
+                            .get(&ids[i])
+                            .cloned()
+                            .unwrap_or_else(|| "unclustered".into()),
+                    )
+                })
+                .collect();
+            pca_section.plot(svg::scatter("PCA by cluster", x_name, y_name, &by_cluster));
+            if !config.families.is_empty() {
+                let by_family: Vec<svg::Point> = (0..ids.len())
+                    .map(|i| {
+                        point(
+                            i,
+                            config
+                                .families
+                                .get(&ids[i])
+                                .cloned()
+                                .unwrap_or_else(|| "not in pedigree".into()),
+                        )
+                    })
+                    .collect();
+                pca_section.plot(svg::scatter("PCA by family", x_name, y_name, &by_family));
+            }
+        }
+        None => pca_section.none("PCA (pca.parquet)"),
+    }
+    if let Some(t) = &clusters {
+        let c = numbers(t, "cluster")?;
+        let mut sizes: BTreeMap<i64, u64> = BTreeMap::new();
+        for v in c.iter().filter(|v| v.is_finite()) {
+            *sizes.entry(*v as i64).or_default() += 1;
+        }
+        let items: Vec<(String, f64)> = sizes
+            .iter()
+            .map(|(k, n)| (format!("cluster {k}"), *n as f64))
+            .collect();
+        pca_section.plot(svg::bars("Cluster sizes", "samples", &items));
+    } else {
+        pca_section.none("Clustering (clusters.parquet)");
+    }
+    sections.push(pca_section);
+
+    // 3. Gene burden.
+    let mut burden = Section::new("burden", "Gene burden");
+    match load(dir, "burden")? {
+        Some(t) => {
+            let genes = columns::first_strings(&t, &["gene", "gene_name", "gene_id"])?;
+            let p = columns::first_numbers(&t, &["p_value", "pvalue", "p"])?;
+            let mut items: Vec<(String, f64)> = genes
+                .into_iter()
+                .zip(p)
+                .filter(|(_, p)| p.is_finite() && *p > 0.0)
+                .map(|(g, p)| (g, -p.log10()))
+                .collect();
+            items.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            items.truncate(30);
+            burden.plot(svg::bars(
+                "Genes by burden p-value (top 30)",
+                "-log10 p (one-sided Fisher)",
+                &items,
+            ));
+            if !burden.has_data {
+                burden
+                    .body
+                    .push_str("<p class=\"none\">No gene had a finite p-value.</p>");
+            }
+            burden.body.push_str(&columns::preview(&t, 30));
+        }
+        None => burden.none("Gene burden (burden.parquet)"),
+    }
+    sections.push(burden);
+
+    // 4. Candidates per family, with read evidence where available.
+    let mut candidates = Section::new("candidates", "Candidates per family");
+    match load(dir, "candidates")? {
+        Some(t) => {
+            let families = columns::first_strings(&t, &["family", "family_id"])?;
+            let mut per_family: BTreeMap<String, u64> = BTreeMap::new();
+            for f in &families {
+                *per_family.entry(f.clone()).or_default() += 1;
+            }
+            let items: Vec<(String, f64)> = per_family
+                .iter()
+                .map(|(f, n)| (f.clone(), *n as f64))
+                .collect();
+            candidates.plot(svg::bars("Candidates per family", "candidates", &items));
+            candidates.body.push_str(&columns::grouped_preview(&t, &families, 50));
+        }
+        None => candidates.none("Inheritance candidates (candidates.parquet)"),
+    }
+    match load(dir, "site_evidence")? {
+        Some(t) => {
+            candidates.body.push_str("<h3>Read evidence at sites</h3>");
+            candidates.body.push_str(&columns::preview(&t, 50));
+            candidates.has_data = true;
+        }
+        None => candidates.none("Read evidence (site_evidence.parquet)"),
+    }
+    sections.push(candidates);
+
+    // 5. Mendel errors.
+    let mut mendel = Section::new("mendel", "Mendel errors");
+    match load(dir, "mendel_errors")? {
+        Some(t) => {
+            let families = columns::first_strings(&t, &["family", "family_id", "fam_id"])?;
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            for f in families {
+                *counts.entry(f).or_default() += 1;
+            }
+            let items: Vec<(String, f64)> =
+                counts.iter().map(|(f, n)| (f.clone(), *n as f64)).collect();
+            mendel.plot(svg::bars("Mendel errors per family", "errors", &items));
+            let _ = write!(
+                mendel.body,
+                "<p>{} Mendel errors in {} families.</p>",
+                t.rows(),
+                counts.len()
+            );
+            mendel.has_data = true;
+        }
+        None => mendel.none("Mendel errors (mendel_errors.parquet)"),
+    }
+    sections.push(mendel);
+
+    // 6. Provenance.
+    let mut provenance = Section::new("provenance", "Provenance");
+    if config.artifacts.is_empty() {
+        provenance.none("A ledger record of the tables");
+    } else {
+        let rows: Vec<Vec<String>> = config
+            .artifacts
+            .iter()
+            .map(|a| {
+                vec![
+                    a.file.clone(),
+                    a.stage.clone().unwrap_or_default(),
+                    a.record.map(|r| r.to_string()).unwrap_or_default(),
+                    a.size.to_string(),
+                    a.blake3.clone(),
+                ]
+            })
+            .collect();
+        let header = ["file", "stage", "ledger record", "bytes", "BLAKE3-256"]
+            .map(String::from)
+            .to_vec();
+        provenance.body.push_str(
+            "<p>Each table shown above, with the digest the ledger recorded for it; \
+             <code>provar ledger verify</code> checks the files still have these bytes.</p>",
+        );
+        provenance
+            .body
+            .push_str(&html::table("provenance", &header, &rows));
+        provenance.has_data = true;
+    }
+    sections.push(provenance);
+
+    let plots = sections.iter().map(|s| s.plots).sum();
+    let sections_with_data = sections
+        .iter()
+        .filter(|s| s.has_data)
+        .map(|s| s.title)
+        .collect();
+    let rendered: Vec<String> = sections.iter().map(Section::render).collect();
+    let page = html::page(&config.title, &rendered);
+
+    let path = config.out_dir.join(REPORT_FILE);
+    let io = |source| Error::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut output = AtomicFile::create(&path).map_err(io)?;
+    output.file_mut().write_all(page.as_bytes()).map_err(io)?;
+    Ok(Report {
+        output,
+        sections_with_data,
+        plots,
+    })
+}
+
+/// Row count of a set of batches.
+fn rows(batches: &[RecordBatch]) -> usize {
+    batches.iter().map(RecordBatch::num_rows).sum()
+}
