@@ -4,13 +4,21 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `provar --version`: the package version and the git commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PROVAR_COMMIT"),
+    ")"
+);
+
 /// provar: genomic variant analysis with a tamper-evident provenance ledger.
 ///
 /// Exit codes: 0 success; 1 a check ran and failed (e.g. `ledger verify` found tampering,
 /// or an input differs from what the ledger recorded); 2 usage, input or I/O error.
 /// Standard output carries data only; messages go to standard error.
 #[derive(Debug, Parser)]
-#[command(name = "provar", version, about, long_about)]
+#[command(name = "provar", version = VERSION, about, long_about)]
 pub struct Cli {
     /// Options shared by every command.
     #[command(flatten)]
@@ -50,6 +58,14 @@ pub enum Command {
     Report(ReportArgs),
     /// Inspect and verify a provenance ledger.
     Ledger(LedgerArgs),
+    /// Print a shell completion script to standard output.
+    ///
+    /// Example: `provar completions bash > ~/.local/share/bash-completion/completions/provar`
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    ///
+    /// Example: `provar man > provar.1 && man ./provar.1`
+    Man,
     /// Run ingest, qc and cluster on one cohort and verify the ledger (default: bundled data).
     Run(RunArgs),
 }
@@ -63,6 +79,14 @@ pub struct OutputArgs {
     /// Ledger directory to record this run in (e.g. DIR/ledger).
     #[arg(long, value_name = "DIR")]
     pub ledger: Option<PathBuf>,
+}
+
+/// `provar completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `provar report`.

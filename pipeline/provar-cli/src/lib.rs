@@ -10,6 +10,9 @@ pub use cli::{Cli, Command};
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+use clap::CommandFactory as _;
+
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -59,6 +62,17 @@ pub fn report(error: &anyhow::Error) {
     }
 }
 
+/// Writes generated text (completions, man page) to standard output.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<ExitStatus> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .context("writing to standard output")?;
+    Ok(ExitStatus::Success)
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let threads = cli.global.threads.map(usize::from).unwrap_or_else(|| {
@@ -80,6 +94,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Annotate(args) => commands::annotate::run(&context, &args),
         Command::Report(args) => commands::report::run(&context, &args),
         Command::Ledger(args) => commands::ledger::run(&context, &args),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "provar", &mut out);
+            write_stdout(&out)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .context("rendering the man page")?;
+            write_stdout(&out)
+        }
         Command::Run(args) => commands::run::run(&context, &args),
     }
 }
