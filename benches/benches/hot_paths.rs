@@ -1,5 +1,5 @@
 //! Criterion micro-benchmarks of provar's hot paths: VCF record parsing, genotype parsing,
-//! BLAKE3 artifact hashing and ledger append.
+//! BLAKE3 artifact hashing, ledger append and Merkle proofs.
 //!
 //! Run with `cargo bench -p provar-benches` (all) or `cargo bench -p provar-benches -- parse`
 //! (a filter). Inputs come from the cohort simulator, so they look like a real cohort.
@@ -101,11 +101,46 @@ fn ledger_append(c: &mut Criterion) {
     });
 }
 
+/// The RFC 6962 Merkle log over 100,000 records: the root from scratch, and an inclusion and a
+/// consistency proof made and checked (what `ledger prove` / `check-proof` do per call).
+fn merkle(c: &mut Criterion) {
+    use provar_ledger::merkle;
+    const N: u64 = 100_000;
+    let leaves: Vec<merkle::Hash> = (0..N)
+        .map(|i| merkle::leaf_hash(format!("{{\"seq\":{i}}}").as_bytes()))
+        .collect();
+    let root = merkle::root(&leaves);
+    let mut group = c.benchmark_group("merkle_100k");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(N));
+    group.bench_function("root", |b| b.iter(|| black_box(merkle::root(black_box(&leaves)))));
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("inclusion_prove_and_verify", |b| {
+        b.iter(|| {
+            let index = black_box(61_803);
+            let proof = merkle::inclusion_proof(&leaves, index).expect("in range");
+            merkle::verify_inclusion(index, N, &leaves[index as usize], &proof, &root)
+                .expect("valid proof");
+        });
+    });
+    let old = 77_777;
+    let old_root = merkle::root(&leaves[..old]);
+    group.bench_function("consistency_prove_and_verify", |b| {
+        b.iter(|| {
+            let proof = merkle::consistency_proof(&leaves, old as u64).expect("in range");
+            merkle::verify_consistency(old as u64, N, &proof, &old_root, &root)
+                .expect("consistent");
+        });
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     record_parse,
     genotype_parse,
     blake3_hash,
-    ledger_append
+    ledger_append,
+    merkle
 );
 criterion_main!(benches);
