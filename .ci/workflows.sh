@@ -100,6 +100,12 @@ compare_tables() {
   done
   echo "   ${#tables[@]} tables byte-identical to provar run"
 }
+# compare_report DIR: report.html in DIR equals provar run's.
+compare_report() {
+  cmp "$1/report.html" "$work/reference/report.html" \
+    || fail "$1/report.html differs from provar run's report.html"
+  echo "   report.html byte-identical to provar run"
+}
 verify_ledger() {
   local ledger="$1" out
   out=$("$provar" ledger verify --ledger "$ledger" 2>&1) \
@@ -118,6 +124,7 @@ check_snakemake_results() {
   local dir="$1"
   [[ -f "$dir/results/ledger.verified" ]] || fail "$dir/results/ledger.verified missing"
   compare_tables "$dir/results"
+  compare_report "$dir/results"
   verify_ledger "$dir/results/ledger"
   local n
   n=$(wc -l < "$dir/results/ledger/records.jsonl")

@@ -39,10 +39,6 @@ pub struct Artifact {
     pub blake3: String,
     /// Size in bytes.
     pub size: u64,
-    /// Sequence number of the ledger record that produced it, if recorded.
-    pub record: Option<u64>,
-    /// The stage that produced it, if recorded.
-    pub stage: Option<String>,
 }
 
 /// What to report on and where.
@@ -360,21 +356,18 @@ pub fn run(config: &ReportConfig) -> Result<Report, Error> {
             .artifacts
             .iter()
             .map(|a| {
-                vec![
-                    a.file.clone(),
-                    a.stage.clone().unwrap_or_default(),
-                    a.record.map(|r| r.to_string()).unwrap_or_default(),
-                    a.size.to_string(),
-                    a.blake3.clone(),
-                ]
+                vec![a.file.clone(), a.size.to_string(), a.blake3.clone()]
             })
             .collect();
-        let header = ["file", "stage", "ledger record", "bytes", "BLAKE3-256"]
+        let header = ["file", "bytes", "BLAKE3-256"]
             .map(String::from)
             .to_vec();
         provenance.body.push_str(
             "<p>Each table shown above, with the digest the ledger recorded for it; \
-             <code>provar ledger verify</code> checks the files still have these bytes.</p>",
+             <code>provar ledger verify</code> checks the files still have these bytes and \
+             <code>provar ledger lineage FILE</code> shows the stages and inputs that made \
+             them. (Ledger record numbers are left out, so a run scattered over many jobs \
+             gives the same page as one <code>provar run</code>.)</p>",
         );
         provenance
             .body

@@ -40,19 +40,15 @@ fn provenance(ledger: &Path, tables: &Path) -> anyhow::Result<Vec<Artifact>> {
             continue;
         }
         let recorded = ledger.artifact_path(&path)?;
-        let found = records.iter().rev().find_map(|r| {
-            r.outputs
-                .iter()
-                .find(|o| o.path == recorded)
-                .map(|o| (r, o))
-        });
-        if let Some((record, output)) = found {
+        let found = records
+            .iter()
+            .rev()
+            .find_map(|r| r.outputs.iter().find(|o| o.path == recorded));
+        if let Some(output) = found {
             artifacts.push(Artifact {
                 file,
                 blake3: output.blake3.to_string(),
                 size: output.size,
-                record: Some(record.seq),
-                stage: Some(record.stage.clone()),
             });
         }
     }

@@ -1,10 +1,10 @@
-//! `provar run`: ingest, qc and cluster on one cohort, then verify the ledger.
+//! `provar run`: ingest, qc, cluster and report on one cohort, then verify the ledger.
 
 use std::path::{Path, PathBuf};
 
 use crate::{cli::RunArgs, recorder::VerifyFailed, ExitStatus};
 
-use super::{cluster, ingest, ledger, qc, Context};
+use super::{cluster, ingest, ledger, qc, report, Context};
 
 /// The bundled cohort, relative to the repository root.
 const BUNDLED_VCF: &str = "testdata/cohort/sample.vcf.gz";
@@ -48,6 +48,7 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
     )?;
     let qc = qc::execute(context, args.filters, out, out, Some(&ledger_dir))?;
     cluster::execute(context, &args.kmeans, out, out, Some(&ledger_dir))?;
+    report::execute(context, out, out, Some(&ledger_dir), Default::default())?;
     let report = ledger::verify(context, &ledger_dir)?;
     if !report.is_ok() {
         return Err(VerifyFailed {
