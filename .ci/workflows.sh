@@ -239,6 +239,7 @@ ln -s "$provar" "$work/bin/provar"
     provar.cwl cohort.yml) > "$work/cwl-run.log" 2>&1 \
   || { tail -40 "$work/cwl-run.log" >&2; fail "cwltool provar.cwl cohort.yml"; }
 compare_tables "$work/cwl-out/results"
+compare_report "$work/cwl-out/results"
 verify_ledger "$work/cwl-out/results/ledger"
 for i in $(seq 1 "$shards"); do
   verify_ledger "$work/cwl-out/results/ledger-shard-$i"

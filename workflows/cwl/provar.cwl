@@ -2,10 +2,11 @@
 cwlVersion: v1.2
 class: Workflow
 id: provar
-label: "provar: sharded ingest, merge, qc, cluster, and ledger verification"
+label: "provar: sharded ingest, merge, qc, cluster, report, and ledger verification"
 doc: |
   Scatters `provar ingest --shard I/N` over I = 1..N, gathers the shards with
-  `provar merge`, runs `provar qc` and `provar cluster`, then verifies every ledger.
+  `provar merge`, runs `provar qc`, `provar cluster` and `provar report`, then verifies
+  every ledger.
   The final tables are byte-identical to `provar run --vcf VCF` on the same VCF.
 
   Ledgers: every step runs in its own directory, so the ledger travels as a Directory
@@ -113,15 +114,22 @@ steps:
       ledger: qc/ledger_out
     out: [clusters, ledger_out]
 
-  # report (issue 6): not yet a provar stage; it goes here, before verify.
+  report:
+    run: report.cwl
+    in:
+      tables:
+        source: [merge/variants, merge/calls, merge/samples, qc/variant_qc, qc/sample_qc, cluster/clusters]
+        linkMerge: merge_flattened
+      ledger: cluster/ledger_out
+    out: [report, ledger_out]
 
   verify:
     run: ledger-verify.cwl
     in:
-      ledger: cluster/ledger_out
+      ledger: report/ledger_out
       segments: ingest/ledger_out
       tables:
-        source: [merge/variants, merge/calls, merge/samples, qc/variant_qc, qc/sample_qc, cluster/clusters]
+        source: [merge/variants, merge/calls, merge/samples, qc/variant_qc, qc/sample_qc, cluster/clusters, report/report]
         linkMerge: merge_flattened
       shards: ingest/shard_dir
     out: [results]
