@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod hints;
 mod recorder;
 
 pub use cli::{Cli, Command};
@@ -57,7 +58,7 @@ pub fn report(error: &anyhow::Error) {
     for cause in error.chain().skip(1) {
         eprintln!("  caused by: {cause}");
     }
-    if let Some(hint) = recorder::hint(error) {
+    if let Some(hint) = hints::hint(error) {
         eprintln!("  hint: {hint}");
     }
 }

@@ -1,0 +1,127 @@
+//! `hint:` lines for the mistakes users make most: the wrong kind of file, a missing index,
+//! `chr20` against `20`, a sample name that is not in the file. Each hint names the likely
+//! fix; errors without a known fix get none.
+
+use std::{io::Read as _, path::Path};
+
+use provar_io::vcf;
+
+/// A first line of nine tab-separated columns with numeric start and end (columns 4 and 5):
+/// GFF3 or GTF.
+fn looks_like_gff(text: &str) -> bool {
+    let line = text.lines().find(|l| !l.starts_with('#')).unwrap_or_default();
+    let fields: Vec<&str> = line.split('\t').collect();
+    fields.len() >= 8
+        && fields[3].parse::<u64>().is_ok()
+        && fields[4].parse::<u64>().is_ok()
+        && matches!(fields[6], "+" | "-" | "." | "?")
+}
+
+/// What the first bytes of a file say it is, when it is not a VCF.
+fn sniff(path: &Path) -> Option<&'static str> {
+    let mut head = [0u8; 512];
+    let mut file = std::fs::File::open(path).ok()?;
+    let n = file.read(&mut head).ok()?;
+    let head = &head[..n];
+    // BGZF/gzip: look inside the first block.
+    let inner: Vec<u8> = if head.starts_with(&[0x1f, 0x8b]) {
+        let file = std::fs::File::open(path).ok()?;
+        let decoder = flate2::read::MultiGzDecoder::new(file);
+        let mut buf = Vec::with_capacity(512);
+        decoder.take(512).read_to_end(&mut buf).ok()?;
+        buf
+    } else {
+        head.to_vec()
+    };
+    let text = String::from_utf8_lossy(&inner);
+    if inner.starts_with(b"BAM\x01") {
+        Some("a BAM file: `provar sites` and `provar coverage` read BAM/CRAM; `provar ingest` reads VCF or BCF")
+    } else if head.starts_with(b"CRAM") {
+        Some("a CRAM file: `provar sites` and `provar coverage` read BAM/CRAM; `provar ingest` reads VCF or BCF")
+    } else if text.starts_with("##gff-version") || looks_like_gff(&text) {
+        Some("a GFF3/GTF gene model: give it to `provar annotate --genes FILE`; `provar ingest` reads VCF or BCF")
+    } else if text.starts_with('>') {
+        Some("a FASTA file: give it as a reference (--fasta / --reference); `provar ingest` reads VCF or BCF")
+    } else if text.starts_with("PAR1") || head.starts_with(b"PAR1") {
+        Some("a Parquet table: pass its directory with --tables DIR to a later stage")
+    } else {
+        None
+    }
+}
+
+/// The VCF error in `cause`, directly or inside a stage error that displays it transparently
+/// (and so does not show up as a separate link of the error chain).
+fn as_vcf_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a vcf::Error> {
+    cause.downcast_ref::<vcf::Error>().or_else(|| {
+        match cause.downcast_ref::<provar_ingest::Error>() {
+            Some(provar_ingest::Error::Vcf(e)) => Some(e),
+            _ => None,
+        }
+    })
+}
+
+/// The hint for `error`, if one applies.
+pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
+    for cause in error.chain() {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::AlreadyExists
+                && error.to_string().contains("output directory")
+            {
+                return Some("--out names an existing file; give a directory".to_owned());
+            }
+        }
+        if let Some(e) = as_vcf_error(cause) {
+            match e {
+                vcf::Error::InvalidHeader { path, line: 1, .. } | vcf::Error::Empty { path } => {
+                    if let Some(kind) = sniff(path) {
+                        return Some(format!("{} looks like {kind}", path.display()));
+                    }
+                }
+                vcf::Error::Io { path, source }
+                    if source.kind() == std::io::ErrorKind::UnexpectedEof =>
+                {
+                    return Some(format!(
+                        "{} ends in the middle of a compressed block: the file is truncated (an interrupted download or copy?)",
+                        path.display()
+                    ));
+                }
+                vcf::Error::UnsupportedCompression { .. } => {
+                    return Some("recompress with `bgzip` (htslib) instead of gzip".to_owned());
+                }
+                vcf::Error::MissingIndex { path } => {
+                    return Some(format!(
+                        "index it with `tabix -p vcf {0}` or `bcftools index {0}` (a bgzipped VCF needs bgzip, not gzip)",
+                        path.display()
+                    ));
+                }
+                vcf::Error::UnknownContig { contig, known, .. } => {
+                    let stripped = contig.strip_prefix("chr");
+                    let with_chr = format!("chr{contig}");
+                    if let Some(s) = stripped.filter(|s| known.iter().any(|k| k == s)) {
+                        return Some(format!(
+                            "this file names contigs without \"chr\": write {s} instead of {contig}"
+                        ));
+                    }
+                    if known.iter().any(|k| *k == with_chr) {
+                        return Some(format!(
+                            "this file names contigs with \"chr\": write {with_chr} instead of {contig}"
+                        ));
+                    }
+                    return Some(
+                        "check the genome build and contig naming of the file and of the region"
+                            .to_owned(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        if let Some(provar_ingest::Error::UnknownSample { sample, .. }) =
+            cause.downcast_ref::<provar_ingest::Error>()
+        {
+            return Some(format!(
+                "sample names are case-sensitive and must match the #CHROM line exactly; `bcftools query -l FILE` lists them (looked for {sample:?})"
+            ));
+        }
+    }
+    crate::recorder::hint(error).map(str::to_owned)
+}
