@@ -64,6 +64,13 @@ fn as_vcf_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a 
 pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
     for cause in error.chain() {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            // EFBIG (27: a file-size limit) and ENOSPC (28: the disk is full).
+            if matches!(io.raw_os_error(), Some(27 | 28)) {
+                return Some(
+                    "the disk is full or a file-size limit applies (`ulimit -f`, a quota); free space or write --out elsewhere, then re-run: nothing partial was left"
+                        .to_owned(),
+                );
+            }
             if io.kind() == std::io::ErrorKind::AlreadyExists
                 && error.to_string().contains("output directory")
             {
