@@ -35,8 +35,18 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
     /// Print nothing but errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// More detail on standard error: -v adds timings and the stage's structured events,
+    /// -vv everything (`PROVAR_LOG=debug` and similar filters work too). Colour only on a
+    /// terminal, never with NO_COLOR set.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Also print a machine-readable summary of the command on standard output as one JSON
+    /// object (command, status, exit code, seconds, threads, messages and every output with
+    /// its size and BLAKE3), for workflow engines.
+    #[arg(long, global = true)]
+    pub json: bool,
 }
 
 /// provar's commands.

@@ -19,14 +19,45 @@ pub(crate) struct Context {
     pub(crate) threads: usize,
     /// Suppress progress messages.
     pub(crate) quiet: bool,
+    /// What the command said and wrote, for `--json`.
+    pub(crate) summary: std::cell::RefCell<Summary>,
+}
+
+/// What a command reported, collected for `--json`.
+#[derive(Default)]
+pub(crate) struct Summary {
+    /// Every progress message, in order.
+    pub(crate) messages: Vec<String>,
+    /// Every artifact the command committed, in order.
+    pub(crate) outputs: Vec<std::path::PathBuf>,
 }
 
 impl Context {
-    /// Prints a progress message to stderr unless `--quiet`.
-    pub(crate) fn say(&self, message: std::fmt::Arguments<'_>) {
-        if !self.quiet {
-            eprintln!("provar: {message}");
+    /// A context for `threads` workers.
+    pub(crate) fn new(threads: usize, quiet: bool) -> Self {
+        Context {
+            threads,
+            quiet,
+            summary: Default::default(),
         }
+    }
+
+    /// Prints a progress message to stderr unless `--quiet` (and keeps it for `--json`).
+    pub(crate) fn say(&self, message: std::fmt::Arguments<'_>) {
+        let text = message.to_string();
+        tracing::debug!(target: "provar", message = %text);
+        if !self.quiet {
+            eprintln!("provar: {text}");
+        }
+        self.summary.borrow_mut().messages.push(text);
+    }
+
+    /// Notes artifacts the command committed (for `--json`).
+    pub(crate) fn wrote(&self, outputs: &[std::path::PathBuf]) {
+        self.summary
+            .borrow_mut()
+            .outputs
+            .extend(outputs.iter().cloned());
     }
 }
 

@@ -83,18 +83,120 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global();
-    let context = commands::Context {
-        threads,
-        quiet: cli.global.quiet,
+    init_logging(cli.global.verbose, cli.global.quiet);
+    let context = commands::Context::new(threads, cli.global.quiet);
+    let json = cli.global.json;
+    let name = command_name(&cli.command);
+    let started = std::time::Instant::now();
+    tracing::info!(command = name, threads, "start");
+    let result = dispatch(&context, cli.command);
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(command = name, seconds, ok = result.is_ok(), "end");
+    if json {
+        summary_json(name, &context, &result, seconds)?;
+    }
+    result
+}
+
+/// The subcommand's name (`ledger verify` for nested ones).
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Ingest(_) => "ingest",
+        Command::Merge(_) => "merge",
+        Command::Qc(_) => "qc",
+        Command::Cluster(_) => "cluster",
+        Command::Annotate(_) => "annotate",
+        Command::Report(_) => "report",
+        Command::Ledger(_) => "ledger",
+        Command::Completions(_) => "completions",
+        Command::Man => "man",
+        Command::Run(_) => "run",
+        #[allow(unreachable_patterns)]
+        _ => "other",
+    }
+}
+
+/// `-v`/`-q`/`PROVAR_LOG` → a tracing subscriber on stderr (colour only on a terminal and
+/// without NO_COLOR). Without -v only warnings show, so default output stays the stage's
+/// own one-line messages.
+fn init_logging(verbose: u8, quiet: bool) {
+    use std::io::IsTerminal as _;
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
     };
-    match cli.command {
-        Command::Ingest(args) => commands::ingest::run(&context, &args),
-        Command::Merge(args) => commands::merge::run(&context, &args),
-        Command::Qc(args) => commands::qc::run(&context, &args),
-        Command::Cluster(args) => commands::cluster::run(&context, &args),
-        Command::Annotate(args) => commands::annotate::run(&context, &args),
-        Command::Report(args) => commands::report::run(&context, &args),
-        Command::Ledger(args) => commands::ledger::run(&context, &args),
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PROVAR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(colour)
+        .with_target(false)
+        .try_init();
+}
+
+/// Prints the `--json` summary of a finished command on stdout.
+fn summary_json(
+    name: &str,
+    context: &commands::Context,
+    result: &anyhow::Result<ExitStatus>,
+    seconds: f64,
+) -> anyhow::Result<()> {
+    let summary = context.summary.borrow();
+    let outputs: Vec<serde_json::Value> = summary
+        .outputs
+        .iter()
+        .map(|path| {
+            let (size, blake3) = match provar_ledger::hash_file(path) {
+                Ok((size, digest)) => (Some(size), Some(digest.to_string())),
+                Err(_) => (None, None),
+            };
+            serde_json::json!({"path": path, "size": size, "blake3": blake3})
+        })
+        .collect();
+    let (status, exit, error) = match result {
+        Ok(ExitStatus::Success) => ("ok", 0, None),
+        Ok(ExitStatus::Failure) => ("check-failed", 1, None),
+        Ok(ExitStatus::Error) => ("error", 2, None),
+        Err(e) => {
+            let s = ExitStatus::from_error(e);
+            (
+                if s == ExitStatus::Failure { "check-failed" } else { "error" },
+                if s == ExitStatus::Failure { 1 } else { 2 },
+                Some(format!("{e:#}")),
+            )
+        }
+    };
+    let value = serde_json::json!({
+        "command": name,
+        "version": cli::VERSION,
+        "status": status,
+        "exit": exit,
+        "error": error,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "threads": context.threads,
+        "messages": summary.messages,
+        "outputs": outputs,
+    });
+    let mut line = serde_json::to_string(&value).context("encoding the --json summary")?;
+    line.push('\n');
+    write_stdout(line.as_bytes()).map(|_| ())
+}
+
+/// Runs one command.
+fn dispatch(context: &commands::Context, command: Command) -> anyhow::Result<ExitStatus> {
+    match command {
+        Command::Ingest(args) => commands::ingest::run(context, &args),
+        Command::Merge(args) => commands::merge::run(context, &args),
+        Command::Qc(args) => commands::qc::run(context, &args),
+        Command::Cluster(args) => commands::cluster::run(context, &args),
+        Command::Annotate(args) => commands::annotate::run(context, &args),
+        Command::Report(args) => commands::report::run(context, &args),
+        Command::Ledger(args) => commands::ledger::run(context, &args),
         Command::Completions(args) => {
             let mut out = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "provar", &mut out);
@@ -107,6 +209,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 .context("rendering the man page")?;
             write_stdout(&out)
         }
-        Command::Run(args) => commands::run::run(&context, &args),
+        Command::Run(args) => commands::run::run(context, &args),
     }
 }

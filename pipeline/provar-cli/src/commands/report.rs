@@ -85,6 +85,7 @@ pub(crate) fn execute(
         let sections = report.sections_with_data.join(", ");
         let plots = report.plots;
         let path = report.commit()?;
+        context.wrote(std::slice::from_ref(&path));
         recorder.finish("report", vec![path], context.threads)?;
         context.say(format_args!(
             "report: {plots} plots ({sections}) -> {}",
