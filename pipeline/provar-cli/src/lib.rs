@@ -85,7 +85,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         .build_global();
     init_logging(cli.global.verbose, cli.global.quiet);
     let context = commands::Context::new(threads, cli.global.quiet);
-    let json = cli.global.json;
+    // Commands whose product is standard output (a proof, a lineage document, completions)
+    // keep stdout for it: `--json` there means the command's own JSON, not a summary.
+    let json = cli.global.json && !writes_stdout(&cli.command);
     let name = command_name(&cli.command);
     let started = std::time::Instant::now();
     tracing::info!(command = name, threads, "start");
@@ -113,6 +115,21 @@ fn command_name(command: &Command) -> &'static str {
         Command::Run(_) => "run",
         #[allow(unreachable_patterns)]
         _ => "other",
+    }
+}
+
+/// Whether the command's product goes to standard output, which the `--json` summary
+/// must then not share.
+fn writes_stdout(command: &Command) -> bool {
+    use cli::LedgerCommand as L;
+    match command {
+        Command::Completions(_) | Command::Man => true,
+        Command::Ledger(args) => match &args.command {
+            L::Prove(_) | L::Lineage(_) => true,
+            L::Export(export) => export.out.as_os_str() == "-",
+            _ => false,
+        },
+        _ => false,
     }
 }
 
