@@ -62,7 +62,8 @@ fn outputs_are_byte_identical_at_one_and_two_threads() {
         );
     }
     let records = comparable_records(a.path());
-    assert_eq!(records.len(), 3);
+    // ingest, qc, cluster, report.
+    assert_eq!(records.len(), 4);
     assert_eq!(records, comparable_records(b.path()));
 }
 
@@ -186,10 +187,10 @@ fn ledger_verifies_a_fresh_run_and_names_each_tampering() {
         "{message}"
     );
 
-    // The last record edited.
+    // The last record (report) edited.
     let (code, message) = tampered(&|dir| {
         edit_records(dir, |lines| {
-            lines[2] = lines[2].replace("\"seed\":42", "\"seed\":43");
+            lines[3] = lines[3].replace("\"stage\":\"report\"", "\"stage\":\"reporX\"");
         })
     });
     assert_eq!(code, Some(1));
@@ -213,7 +214,7 @@ fn ledger_verifies_a_fresh_run_and_names_each_tampering() {
     });
     assert_eq!(code, Some(1));
     assert!(
-        message.contains("expects 3 records") && message.contains("found 2 records"),
+        message.contains("expects 4 records") && message.contains("found 3 records"),
         "{message}"
     );
 }
@@ -330,8 +331,11 @@ fn cluster_records_k_and_seed_and_rejects_k_above_the_sample_count() {
         .iter()
         .all(|d| d.is_some_and(f64::is_finite)));
     let records = std::fs::read_to_string(out.path().join("ledger/records.jsonl")).expect("ledger");
-    let cluster: serde_json::Value =
-        serde_json::from_str(records.lines().last().expect("3 records")).expect("JSON");
+    let cluster: serde_json::Value = records
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
+        .find(|record| record["stage"] == "cluster")
+        .expect("a cluster record");
     assert_eq!(cluster["stage"], "cluster");
     assert_eq!(cluster["parameters"]["k"], 4);
     assert_eq!(cluster["parameters"]["seed"], 7);
@@ -368,5 +372,5 @@ fn unknown_flags_exit_2_and_stdout_stays_empty() {
     ]);
     assert_ok(&output);
     assert!(output.stdout.is_empty(), "stdout carries data only");
-    assert!(stderr(&output).contains("ledger: 3 records"));
+    assert!(stderr(&output).contains("ledger: 4 records"));
 }
