@@ -281,6 +281,11 @@ pub enum LedgerCommand {
     Lineage(LedgerLineageArgs),
     /// Export the ledger's artifact digests for other tools.
     Export(LedgerExportArgs),
+    /// Fold the sealed segments of scattered jobs (PROVAR_LEDGER_SEGMENT) into the log, in
+    /// dependency order, idempotently.
+    ///
+    /// Example: provar ledger merge --ledger provar-out/ledger
+    Merge(LedgerDirArgs),
 }
 
 /// `provar ledger repair`.

@@ -91,7 +91,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let name = command_name(&cli.command);
     let started = std::time::Instant::now();
     tracing::info!(command = name, threads, "start");
-    let result = dispatch(&context, cli.command);
+    let mut result = dispatch(&context, cli.command);
+    if matches!(result, Ok(ExitStatus::Success)) {
+        // A job recording into a ledger segment seals it when it succeeded.
+        if let Err(e) = recorder::seal_segment() {
+            result = Err(e);
+        }
+    }
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(command = name, seconds, ok = result.is_ok(), "end");
     if json {

@@ -17,6 +17,61 @@ pub(crate) struct VerifyFailed {
     pub(crate) problems: usize,
 }
 
+/// The environment variable naming the ledger segment a job records into: set by a
+/// workflow engine per job (e.g. `ingest-shard3`), so that scattered jobs never share a
+/// mutable file. The job's records go to `LEDGER/segments/NAME/`, sealed when the command
+/// succeeds; `provar ledger merge` folds the segments into the log.
+pub(crate) const SEGMENT_ENV: &str = "PROVAR_LEDGER_SEGMENT";
+
+/// The segment this process records into (opened at the first stage, sealed at the end).
+static SEGMENT: std::sync::Mutex<Option<Ledger>> = std::sync::Mutex::new(None);
+
+/// The segment name from `PROVAR_LEDGER_SEGMENT`, if set and non-empty.
+fn segment_name() -> Option<String> {
+    std::env::var(SEGMENT_ENV).ok().filter(|name| !name.is_empty())
+}
+
+/// Opens the ledger a stage appends to: the ledger itself, or this process's segment of it.
+fn open_for_append(main: Ledger) -> anyhow::Result<Ledger> {
+    let Some(name) = segment_name() else {
+        return Ok(main);
+    };
+    let mut slot = SEGMENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(segment) = slot.as_ref() {
+        return Ok(segment.clone());
+    }
+    let segment = main
+        .open_segment_with(&name, true)
+        .with_context(|| format!("opening ledger segment {name} ({SEGMENT_ENV})"))?;
+    *slot = Some(segment.clone());
+    Ok(segment)
+}
+
+/// Seals this process's segment, if it recorded into one (called when the command
+/// succeeded). Returns the segment directory.
+pub(crate) fn seal_segment() -> anyhow::Result<Option<PathBuf>> {
+    let slot = SEGMENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    match slot.as_ref() {
+        Some(segment) => {
+            segment
+                .seal()
+                .with_context(|| format!("sealing ledger segment {}", segment.dir().display()))?;
+            Ok(Some(segment.dir().to_path_buf()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The name of this machine, for the record's `host`.
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .filter(|name| !name.is_empty())
+}
+
 /// One stage run being recorded.
 pub(crate) struct Recorder {
     ledger: Option<Ledger>,
@@ -43,6 +98,13 @@ impl Recorder {
         if let Some(ledger) = &ledger {
             for input in inputs.iter().filter(|p| p.exists()) {
                 ledger.check_input(input)?;
+            }
+        }
+        let ledger = ledger.map(open_for_append).transpose()?;
+        if let Some(segment) = ledger.as_ref().filter(|_| segment_name().is_some()) {
+            // Within the job, a later stage also checks what an earlier one recorded.
+            for input in inputs.iter().filter(|p| p.exists()) {
+                segment.check_input(input)?;
             }
         }
         Ok(Self {
@@ -79,6 +141,7 @@ impl Recorder {
                 finished_at: SystemTime::now(),
                 threads,
             },
+            host: host_name(),
         };
         ledger
             .append(record)

@@ -99,6 +99,21 @@ pub enum Error {
         /// What does not match.
         reason: String,
     },
+    /// The ledger is a sealed segment: its job ended, nothing more may be appended.
+    #[error("ledger segment is sealed ({} exists): its job already ended; use another segment name for a new job", .path.display())]
+    Sealed {
+        /// The seal file.
+        path: PathBuf,
+    },
+    /// A segment cannot be merged (unsealed, its seal not matching its records, or a
+    /// record that does not verify).
+    #[error("segment {}: {reason}", .path.display())]
+    Segment {
+        /// The segment directory.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A path cannot be written into a record (for example, it is not valid UTF-8).
     #[error("path {} cannot be recorded in the ledger: {reason}", .path.display())]
     InvalidPath {

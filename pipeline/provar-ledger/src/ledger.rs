@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::checkpoint::{Checkpoint, SignedCheckpoint, ORIGIN_PREFIX};
 use crate::merkle::{leaf_hash, Hash, RootBuilder};
 use crate::note::Signer;
-use crate::record::{build_line, parse_record};
+use crate::record::{build_line, parse_record, SegmentOrigin};
 use crate::{hash_bytes, hash_file, Artifact, Digest, Error, NewRecord, Record};
 
 /// Name of the records file inside the ledger directory.
@@ -40,6 +40,16 @@ pub struct Ledger {
     /// reads only the records added since its last append.
     tail: Arc<Mutex<Tail>>,
 }
+
+/// A segment record to merge: the record's stage, tool and parameters, its artifacts as
+/// recorded, where it came from and its recorded runtime.
+pub(crate) type Merged = (
+    NewRecord,
+    Vec<Artifact>,
+    Vec<Artifact>,
+    SegmentOrigin,
+    crate::RecordedRuntime,
+);
 
 /// The state an append needs, built from `records.jsonl` and extended as it grows.
 ///
@@ -150,6 +160,22 @@ impl Ledger {
             signer: None,
             tail: Arc::default(),
         })
+    }
+
+    /// A ledger in `dir` whose artifact paths are relative to `root` (a segment, which
+    /// lives under the main ledger but names files as the main ledger does).
+    pub(crate) fn with_root(dir: PathBuf, root: PathBuf) -> Ledger {
+        Ledger {
+            dir,
+            root,
+            signer: None,
+            tail: Arc::default(),
+        }
+    }
+
+    /// The signer of this handle, if any.
+    pub(crate) fn signer(&self) -> Option<&Signer> {
+        self.signer.as_ref()
     }
 
     /// Signs every checkpoint this handle writes with `signer`.
@@ -275,7 +301,7 @@ impl Ledger {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let result = self.append_with_tail(new, lock, &mut tail);
+        let result = self.append_with_tail(new, None, lock, &mut tail);
         if result.is_err() {
             // Start from scratch next time rather than trust a half-updated state.
             *tail = Tail::default();
@@ -340,13 +366,43 @@ impl Ledger {
         Ok(())
     }
 
+    /// Appends records taken from a segment, keeping their recorded artifacts (sizes and
+    /// digests as the segment has them; the files are not read again) and recomputing
+    /// each input's `produced_by` against this log. One lock for the whole batch.
+    pub(crate) fn append_merged(
+        &self,
+        batch: Vec<Merged>,
+    ) -> Result<Vec<Record>, Error> {
+        let lock = LockGuard::exclusive(&self.dir)?;
+        let mut tail = match self.tail.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut appended = Vec::with_capacity(batch.len());
+        for merged in batch {
+            match self.append_with_tail(merged.0.clone(), Some(merged), &lock, &mut tail) {
+                Ok(record) => appended.push(record),
+                Err(e) => {
+                    *tail = Tail::default();
+                    return Err(e);
+                }
+            }
+        }
+        Ok(appended)
+    }
+
     fn append_with_tail(
         &self,
         new: NewRecord,
+        merged: Option<Merged>,
         _lock: &LockGuard,
         tail: &mut Tail,
     ) -> Result<Record, Error> {
         let records_path = self.records_path();
+        let seal = self.dir.join(crate::segment::SEAL_FILE);
+        if seal.exists() {
+            return Err(Error::Sealed { path: seal });
+        }
         self.refresh_tail(tail)?;
         let (count, last) = (tail.tree.size(), tail.last);
         self.read_anchor()?
@@ -356,6 +412,39 @@ impl Ledger {
                 reason,
             })?;
 
+        let (inputs, outputs, origin) = match merged {
+            Some((_, mut inputs, outputs, origin, runtime)) => {
+                for input in &mut inputs {
+                    input.produced_by =
+                        tail.producers.get(&(input.path.clone(), input.blake3)).copied();
+                }
+                (inputs, outputs, Some((origin, runtime)))
+            }
+            None => {
+                let (inputs, outputs) = self.hash_artifacts(&new, tail)?;
+                (inputs, outputs, None)
+            }
+        };
+
+        let seq = count + 1;
+        let line_no = tail.tree.size() as usize + 1;
+        let invalid = |reason: String| Error::InvalidRecord {
+            path: records_path.clone(),
+            line: line_no,
+            reason,
+        };
+        let line = build_line(seq, last, &new, &inputs, &outputs, origin.as_ref().map(|(o, r)| (o, r)))
+            .map_err(invalid)?;
+        let record = parse_record(line_no, line.as_bytes()).map_err(invalid)?;
+        self.write_committed(tail, line, record)
+    }
+
+    /// Hashes a new record's files and fills `produced_by` from what this log has seen.
+    fn hash_artifacts(
+        &self,
+        new: &NewRecord,
+        tail: &Tail,
+    ) -> Result<(Vec<Artifact>, Vec<Artifact>), Error> {
         let mut inputs = Vec::with_capacity(new.inputs.len());
         for path in &new.inputs {
             let recorded = self.artifact_path(path)?;
@@ -379,17 +468,12 @@ impl Ledger {
                 produced_by: None,
             });
         }
+        Ok((inputs, outputs))
+    }
 
-        let seq = count + 1;
-        let line_no = tail.tree.size() as usize + 1;
-        let invalid = |reason: String| Error::InvalidRecord {
-            path: records_path.clone(),
-            line: line_no,
-            reason,
-        };
-        let line = build_line(seq, last, &new, &inputs, &outputs).map_err(invalid)?;
-        let record = parse_record(line_no, line.as_bytes()).map_err(invalid)?;
-
+    /// Appends `line` (fsynced) and commits it by replacing the checkpoint.
+    fn write_committed(&self, tail: &mut Tail, line: String, record: Record) -> Result<Record, Error> {
+        let records_path = self.records_path();
         let mut bytes = line.into_bytes();
         bytes.push(b'\n');
         let io = Error::io(&records_path);

@@ -20,6 +20,8 @@
 //!   checkpoints) and the bytes of every recorded artifact;
 //!   [`Ledger::check_input`] lets a stage refuse an input that changed since
 //!   the ledger recorded it;
+//! - **segments** ([`segment`]): jobs on other machines record into their own sealed
+//!   segment, and [`Ledger::merge_segments`] folds them into the log idempotently;
 //! - **crash safety**: a writer killed mid-append leaves at most one torn or
 //!   uncommitted last line, which [`Ledger::repair`] drops and records.
 //!
@@ -81,6 +83,7 @@ pub mod merkle;
 pub mod note;
 pub mod proof;
 mod record;
+pub mod segment;
 mod time;
 mod verify;
 
@@ -91,8 +94,9 @@ pub use ledger::{origin_for, Ledger, Repair, CHECKPOINT_FILE, HEAD_FILE, LOCK_FI
 pub use lineage::{Lineage, LineageNode, LineageStep};
 pub use note::{Signer, Verifier};
 pub use record::{
-    canonical_json, Artifact, NewRecord, Record, RecordedRuntime, Runtime, SCHEMA_VERSION,
-    TOOL_NAME,
+    canonical_json, ecmascript_number, Artifact, NewRecord, Record, RecordedRuntime, Runtime,
+    SegmentOrigin, SCHEMA_VERSION, TOOL_NAME,
 };
+pub use segment::{MergeReport, Segment, SegmentState, SEAL_FILE, SEGMENTS_DIR};
 pub use time::{format_timestamp, format_unix_seconds};
 pub use verify::{EarlierCheckpoint, Problem, VerifyOptions, VerifyReport};

@@ -9,7 +9,10 @@ use serde_json::{Map, Value};
 use crate::{format_timestamp, hash_bytes, Digest};
 
 /// The record schema version written by this crate (the `schema` field).
-pub const SCHEMA_VERSION: u64 = 1;
+///
+/// Schema 2 adds the optional `host` and `segment` fields to schema 1; records of both
+/// schemas are read.
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// The tool name written into every record (`tool.name`).
 pub const TOOL_NAME: &str = "provar";
@@ -57,6 +60,22 @@ pub struct NewRecord {
     pub outputs: Vec<PathBuf>,
     /// Timing and threads.
     pub runtime: Runtime,
+    /// The machine the stage ran on (`None` leaves it out).
+    pub host: Option<String>,
+}
+
+/// Where a record merged from a segment came from (the `segment` field).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentOrigin {
+    /// The segment's name (its directory under `segments/`).
+    pub name: String,
+    /// The record's seq within the segment.
+    pub seq: u64,
+    /// BLAKE3 of the record's line in the segment.
+    pub digest: Digest,
+    /// Base64 Merkle root of the sealed segment (its checkpoint when sealed).
+    pub root: String,
 }
 
 impl NewRecord {
@@ -73,6 +92,7 @@ impl NewRecord {
             inputs: Vec::new(),
             outputs: Vec::new(),
             runtime,
+            host: None,
         }
     }
 
@@ -132,6 +152,10 @@ pub struct Record {
     pub outputs: Vec<Artifact>,
     /// Timing and threads.
     pub runtime: RecordedRuntime,
+    /// The machine the stage ran on, when recorded.
+    pub host: Option<String>,
+    /// For a record merged from a segment: which segment record it is.
+    pub segment: Option<SegmentOrigin>,
     /// The exact line, without its newline.
     pub raw: String,
     /// BLAKE3 of `raw`; the next record's `prev` must equal it.
@@ -152,6 +176,10 @@ struct RawRecord {
     inputs: Vec<RawInput>,
     outputs: Vec<RawOutput>,
     runtime: RawRuntime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    segment: Option<SegmentOrigin>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -186,8 +214,14 @@ struct RawRuntime {
     threads: u64,
 }
 
-/// Canonical JSON: no insignificant whitespace, object keys sorted by their
-/// UTF-8 bytes, scalars as `serde_json` writes them.
+/// Canonical JSON per RFC 8785 (the JSON Canonicalization Scheme): no insignificant
+/// whitespace, object keys sorted by their UTF-16 code units, strings with the minimal
+/// escapes (`\"`, `\\`, `\b \f \n \r \t`, other controls as lowercase `\u00xx`),
+/// and floating-point numbers in ECMAScript's shortest form (`1e+30`, `4.5`, `0.002`,
+/// `1e-27`, `-0` as `0`).
+///
+/// One deliberate difference: integers beyond 2^53 (never written by provar, whose
+/// sizes and counts stay far below) are kept exact instead of being rounded to a double.
 ///
 /// Sorting is done here rather than relied upon from `serde_json::Map`, so the
 /// form stays the same even if serde_json's `preserve_order` feature gets
@@ -202,7 +236,7 @@ fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
+            entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
             out.push('{');
             for (i, (key, val)) in entries.into_iter().enumerate() {
                 if i > 0 {
@@ -224,8 +258,58 @@ fn write_canonical(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        Value::Number(number) if number.is_f64() => match number.as_f64() {
+            Some(float) => out.push_str(&ecmascript_number(float)),
+            None => out.push_str(&number.to_string()),
+        },
         scalar => out.push_str(&scalar.to_string()),
     }
+}
+
+/// A finite double as ECMAScript's `Number.prototype.toString` writes it (RFC 8785
+/// section 3.2.2.3): the shortest digits that read back to the same double, in plain
+/// notation for decimal exponents from -6 to 20 and `d.ddde±x` outside.
+pub fn ecmascript_number(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        // JSON has no NaN or infinity; serde_json never produces them.
+        return "0".to_owned();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "-1.2345e-7".
+    let scientific = format!("{:e}", value.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    let k = digits.len() as i64;
+    // value = 0.d1d2…dk × 10^n
+    let n = exponent + 1;
+    let mut out = String::new();
+    if value < 0.0 {
+        out.push('-');
+    }
+    if k <= n && n <= 21 {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', (n - k) as usize));
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(n as usize);
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-n) as usize));
+        out.push_str(&digits);
+    } else {
+        let (first, rest) = digits.split_at(1);
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        out.push('e');
+        out.push(if n > 0 { '+' } else { '-' });
+        out.push_str(&(n - 1).abs().to_string());
+    }
+    out
 }
 
 /// Parses one line as JSON.
@@ -236,11 +320,16 @@ pub(crate) fn parse_json(raw: &[u8]) -> Result<Value, String> {
 /// Interprets an already-parsed line as a schema-1 record.
 pub(crate) fn record_from_value(line: usize, value: Value, raw: &[u8]) -> Result<Record, String> {
     let rec: RawRecord = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    if rec.schema != SCHEMA_VERSION {
-        return Err(format!(
-            "unsupported schema {} (this provar understands schema {SCHEMA_VERSION})",
-            rec.schema
-        ));
+    match rec.schema {
+        1 if rec.host.is_some() || rec.segment.is_some() => {
+            return Err("schema 1 records have no host or segment field".to_owned());
+        }
+        1 | SCHEMA_VERSION => {}
+        other => {
+            return Err(format!(
+                "unsupported schema {other} (this provar understands schemas 1 to {SCHEMA_VERSION})"
+            ));
+        }
     }
     let raw_str = std::str::from_utf8(raw)
         .map_err(|e| e.to_string())?
@@ -278,6 +367,8 @@ pub(crate) fn record_from_value(line: usize, value: Value, raw: &[u8]) -> Result
             finished_at: rec.runtime.finished_at,
             threads: rec.runtime.threads,
         },
+        host: rec.host,
+        segment: rec.segment,
         digest: hash_bytes(raw),
         raw: raw_str,
     })
@@ -300,7 +391,12 @@ pub(crate) fn build_line(
     new: &NewRecord,
     inputs: &[Artifact],
     outputs: &[Artifact],
+    merged: Option<(&SegmentOrigin, &RecordedRuntime)>,
 ) -> Result<String, String> {
+    let (segment, recorded) = match merged {
+        Some((segment, runtime)) => (Some(segment), Some(runtime)),
+        None => (None, None),
+    };
     let raw = RawRecord {
         schema: SCHEMA_VERSION,
         seq,
@@ -328,11 +424,20 @@ pub(crate) fn build_line(
                 blake3: a.blake3,
             })
             .collect(),
-        runtime: RawRuntime {
-            started_at: format_timestamp(new.runtime.started_at),
-            finished_at: format_timestamp(new.runtime.finished_at),
-            threads: u64::try_from(new.runtime.threads).unwrap_or(u64::MAX),
+        runtime: match recorded {
+            Some(runtime) => RawRuntime {
+                started_at: runtime.started_at.clone(),
+                finished_at: runtime.finished_at.clone(),
+                threads: runtime.threads,
+            },
+            None => RawRuntime {
+                started_at: format_timestamp(new.runtime.started_at),
+                finished_at: format_timestamp(new.runtime.finished_at),
+                threads: u64::try_from(new.runtime.threads).unwrap_or(u64::MAX),
+            },
         },
+        host: new.host.clone(),
+        segment: segment.cloned(),
     };
     let value = serde_json::to_value(&raw).map_err(|e| e.to_string())?;
     let mut line = canonical_json(&value);
@@ -350,6 +455,48 @@ pub(crate) fn build_line(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn rfc8785_numbers_match_the_published_vectors() {
+        // RFC 8785 appendix B: IEEE 754 bit patterns and their canonical text.
+        let vectors: [(u64, &str); 14] = [
+            (0x0000_0000_0000_0000, "0"),
+            (0x8000_0000_0000_0000, "0"),
+            (0x0000_0000_0000_0001, "5e-324"),
+            (0x8000_0000_0000_0001, "-5e-324"),
+            (0x7fef_ffff_ffff_ffff, "1.7976931348623157e+308"),
+            (0xffef_ffff_ffff_ffff, "-1.7976931348623157e+308"),
+            (0x4340_0000_0000_0000, "9007199254740992"),
+            (0xc340_0000_0000_0000, "-9007199254740992"),
+            (0x4430_0000_0000_0000, "295147905179352830000"),
+            (0x44b5_2d02_c7e1_4af5, "9.999999999999997e+22"),
+            (0x44b5_2d02_c7e1_4af6, "1e+23"),
+            (0x3eb0_c6f7_a0b5_ed8d, "0.000001"),
+            (0x3eb0_c6f7_a0b5_ed8c, "9.999999999999997e-7"),
+            (0x41b3_de43_5555_5555, "333333333.3333333"),
+        ];
+        for (bits, text) in vectors {
+            assert_eq!(ecmascript_number(f64::from_bits(bits)), text, "{bits:016x}");
+        }
+        assert_eq!(ecmascript_number(1e21), "1e+21");
+        assert_eq!(ecmascript_number(999_999_999_999_999_900_000.0), "999999999999999900000");
+    }
+
+    #[test]
+    fn rfc8785_sample_from_the_reference_implementation() -> Result<(), String> {
+        // The sample of cyberphone/json-canonicalization (the RFC's reference code).
+        let input = r#"{
+  "numbers": [1E30,4.50,6,2e-3,0.000000000000000000000000001],
+  "escaping": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+  "other":  [null, true, false]
+}"#;
+        let expected = "{\"escaping\":\"\u{20ac}$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\",\"numbers\":[1e+30,4.5,6,0.002,1e-27],\"other\":[null,true,false]}";
+        assert_eq!(canonical_json(&parse_json(input.as_bytes())?), expected);
+        // Keys sort by UTF-16 code units: U+1F600 (surrogates D83D…) before U+FB01.
+        let keys = json!({"\u{fb01}": 1, "\u{1f600}": 2, "a": 3});
+        assert_eq!(canonical_json(&keys), "{\"a\":3,\"\u{1f600}\":2,\"\u{fb01}\":1}");
+        Ok(())
+    }
 
     #[test]
     fn canonical_sorts_keys_and_strips_whitespace() {
@@ -398,6 +545,7 @@ mod tests {
             &new,
             std::slice::from_ref(&input),
             std::slice::from_ref(&output),
+            None,
         )?;
         assert!(!line.contains('\n'));
         let value = parse_json(line.as_bytes())?;
@@ -413,7 +561,7 @@ mod tests {
         assert_eq!(rec.digest, hash_bytes(line.as_bytes()));
         assert!(line.starts_with(r#"{"inputs":[{"blake3":""#));
         assert!(line.contains(r#""produced_by":null"#));
-        assert!(line.contains(r#""schema":1"#));
+        assert!(line.contains(r#""schema":2"#));
         assert!(line.contains(&format!(r#""prev":"{}""#, "0".repeat(64))));
         Ok(())
     }
@@ -422,9 +570,14 @@ mod tests {
     fn rejects_unknown_schema_and_fields() {
         let ok = r#"{"inputs":[],"outputs":[],"parameters":{},"prev":"0000000000000000000000000000000000000000000000000000000000000000","runtime":{"finished_at":"x","started_at":"x","threads":1},"schema":1,"seq":1,"stage":"s","tool":{"name":"provar","version":"0"}}"#;
         assert!(parse_record(1, ok.as_bytes()).is_ok());
-        let v2 = ok.replace(r#""schema":1"#, r#""schema":2"#);
-        let err = parse_record(1, v2.as_bytes()).expect_err("schema 2 is rejected");
-        assert!(err.contains("unsupported schema 2"), "{err}");
+        let v3 = ok.replace(r#""schema":1"#, r#""schema":3"#);
+        let err = parse_record(1, v3.as_bytes()).expect_err("schema 3 is rejected");
+        assert!(err.contains("unsupported schema 3"), "{err}");
+        // Schema 1 has no host; schema 2 may.
+        let host = ok.replace(r#""inputs""#, r#""host":"node7","inputs""#);
+        assert!(parse_record(1, host.as_bytes()).is_err());
+        let host2 = host.replace(r#""schema":1"#, r#""schema":2"#);
+        assert!(parse_record(1, host2.as_bytes()).is_ok());
         let extra = ok.replace(r#""seq":1"#, r#""seq":1,"sneaky":true"#);
         assert!(parse_record(1, extra.as_bytes()).is_err());
     }

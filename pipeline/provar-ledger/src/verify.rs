@@ -238,6 +238,38 @@ pub enum Problem {
         /// Size of the file now.
         found_size: u64,
     },
+    /// A segment whose job never sealed it (still running, or died).
+    SegmentUnsealed {
+        /// The segment's name.
+        name: String,
+        /// Complete records in it.
+        records: usize,
+    },
+    /// A sealed segment not yet folded into the log (`provar ledger merge`).
+    SegmentUnmerged {
+        /// The segment's name.
+        name: String,
+    },
+    /// A sealed segment whose records no longer match its seal, or do not chain.
+    SegmentInvalid {
+        /// The segment's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Segment problems, kept apart so `Problem` stays one flat list for callers.
+impl Problem {
+    /// Whether this problem concerns a segment rather than the main log.
+    pub fn is_segment(&self) -> bool {
+        matches!(
+            self,
+            Problem::SegmentUnsealed { .. }
+                | Problem::SegmentUnmerged { .. }
+                | Problem::SegmentInvalid { .. }
+        )
+    }
 }
 
 impl fmt::Display for Problem {
@@ -326,6 +358,17 @@ impl fmt::Display for Problem {
                 f,
                 "record {seq}: input {path} is produced_by record {producer}, but no earlier record {producer} wrote those bytes (a record was removed or edited)"
             ),
+            Problem::SegmentUnsealed { name, records } => write!(
+                f,
+                "segment {name} is not sealed ({records} record(s)): its job is still running or died; re-run the job, or remove segments/{name} if it is abandoned"
+            ),
+            Problem::SegmentUnmerged { name } => write!(
+                f,
+                "segment {name} is sealed but not merged into the log: run `provar ledger merge`"
+            ),
+            Problem::SegmentInvalid { name, reason } => {
+                write!(f, "segment {name} does not match its seal: {reason}")
+            }
             Problem::ArtifactMissing { path, seq } => write!(f, "artifact {path} (record {seq}): missing"),
             Problem::ArtifactUnreadable { path, seq, reason } => {
                 write!(f, "artifact {path} (record {seq}): cannot be read: {reason}")
@@ -527,6 +570,28 @@ impl Ledger {
                         path: input.path.clone(),
                         producer,
                     });
+                }
+            }
+        }
+
+        // Segments: each sealed, consistent, and merged.
+        let merged: std::collections::BTreeSet<(&str, &str)> = records
+            .iter()
+            .filter_map(|r| r.segment.as_ref())
+            .map(|s| (s.name.as_str(), s.root.as_str()))
+            .collect();
+        for segment in self.segments()? {
+            match segment.state {
+                crate::SegmentState::Unsealed { records } => {
+                    problems.push(Problem::SegmentUnsealed { name: segment.name, records });
+                }
+                crate::SegmentState::Invalid { reason } => {
+                    problems.push(Problem::SegmentInvalid { name: segment.name, reason });
+                }
+                crate::SegmentState::Sealed { root, .. } => {
+                    if !merged.contains(&(segment.name.as_str(), root.as_str())) {
+                        problems.push(Problem::SegmentUnmerged { name: segment.name });
+                    }
                 }
             }
         }

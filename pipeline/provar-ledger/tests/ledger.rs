@@ -174,7 +174,7 @@ fn two_records_chain_and_parse_back() -> TestResult {
     for line in text.lines() {
         let value: Value = serde_json::from_str(line)?;
         assert_eq!(serde_json::to_string(&value)?, line);
-        assert!(line.contains(r#""schema":1"#));
+        assert!(line.contains(r#""schema":2"#));
     }
     let input_json: Value = serde_json::from_str(&r1.raw)?;
     assert_eq!(input_json["inputs"][0]["produced_by"], Value::Null);

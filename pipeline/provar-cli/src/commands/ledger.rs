@@ -123,7 +123,33 @@ pub(crate) fn run(context: &Context, args: &LedgerArgs) -> anyhow::Result<ExitSt
             }
             Ok(ExitStatus::Success)
         }
+        LedgerCommand::Merge(args) => merge(context, &args.ledger),
     }
+}
+
+/// `provar ledger merge`: folds sealed segments into the log.
+fn merge(context: &Context, dir: &Path) -> anyhow::Result<ExitStatus> {
+    let mut ledger =
+        Ledger::open_existing(dir).with_context(|| format!("opening ledger {}", dir.display()))?;
+    if let Some(signer) = signer_from_env()? {
+        ledger = ledger.with_signer(signer);
+    }
+    let report = ledger
+        .merge_segments()
+        .with_context(|| format!("merging the segments of ledger {}", dir.display()))?;
+    let records: usize = report.merged.iter().map(|(_, n)| n).sum();
+    context.say(format_args!(
+        "ledger: merged {} segment(s) ({records} records); {} already merged",
+        report.merged.len(),
+        report.already_merged.len()
+    ));
+    for name in &report.unsealed {
+        eprintln!(
+            "provar: warning: ledger {}: segment {name} is not sealed (its job is running or died); left unmerged",
+            dir.display()
+        );
+    }
+    Ok(ExitStatus::Success)
 }
 
 fn run_verify(context: &Context, args: &LedgerVerifyArgs) -> anyhow::Result<ExitStatus> {
