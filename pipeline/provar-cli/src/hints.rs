@@ -109,7 +109,7 @@ pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
                             "this file names contigs without \"chr\": write {s} instead of {contig}"
                         ));
                     }
-                    if known.iter().any(|k| *k == with_chr) {
+                    if known.contains(&with_chr) {
                         return Some(format!(
                             "this file names contigs with \"chr\": write {with_chr} instead of {contig}"
                         ));

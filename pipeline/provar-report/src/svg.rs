@@ -68,9 +68,7 @@ fn axes(s: &mut String, x_label: &str, y_label: &str, x: (f64, f64), y: (f64, f6
 }
 
 fn tick(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e9 {
-        format!("{v:.0}")
-    } else if v.abs() >= 100.0 {
+    if (v == v.trunc() && v.abs() < 1e9) || v.abs() >= 100.0 {
         format!("{v:.0}")
     } else if v.abs() >= 1.0 {
         format!("{v:.2}")
