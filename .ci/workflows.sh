@@ -25,10 +25,6 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 provar="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 [[ -x "$provar" ]] || { echo "FAIL: $1 is not an executable provar binary" >&2; exit 2; }
 
-SNAKEMAKE_PIN="snakemake==9.27.1"
-CLUSTER_GENERIC_PIN="snakemake-executor-plugin-cluster-generic==1.0.9"
-CWLTOOL_PIN="cwltool==3.3.20260925135507"
-pins="$SNAKEMAKE_PIN $CLUSTER_GENERIC_PIN $CWLTOOL_PIN"
 
 vcf="$repo/testdata/cohort/sample.vcf.gz"
 shards=4
@@ -54,19 +50,9 @@ step_done() {
 passed=()
 
 # ---------------------------------------------------------------------------------------
-step "venv: $pins"
-venv="${PROVAR_VENV:-$HOME/.cache/provar/venv}"
-if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.provar-pins" 2> /dev/null)" != "$pins" ]]; then
-  echo "   creating $venv"
-  rm -rf "$venv"
-  mkdir -p "$(dirname "$venv")"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check $pins \
-    || fail "pip install $pins"
-  echo "$pins" > "$venv/.provar-pins"
-else
-  echo "   reusing $venv"
-fi
+step "venv (.ci/venv.sh)"
+# shellcheck source=venv.sh
+source "$repo/.ci/venv.sh"
 snakemake="$venv/bin/snakemake"
 cwltool="$venv/bin/cwltool"
 echo "   snakemake $("$snakemake" --version), $("$cwltool" --version), $("$provar" --version)"

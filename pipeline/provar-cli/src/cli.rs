@@ -286,6 +286,22 @@ pub enum LedgerCommand {
     ///
     /// Example: provar ledger merge --ledger provar-out/ledger
     Merge(LedgerDirArgs),
+    /// Show what differs between two runs: stages, provar versions, parameters, input and
+    /// output files. Exit 1 when they differ.
+    ///
+    /// Example: provar ledger diff run-a/ledger run-b/ledger
+    Diff(LedgerDiffArgs),
+}
+
+/// `provar ledger diff`.
+#[derive(Debug, Args)]
+pub struct LedgerDiffArgs {
+    /// The first run: its ledger directory, or the output directory holding `ledger/`.
+    #[arg(value_name = "RUN_A")]
+    pub a: PathBuf,
+    /// The second run.
+    #[arg(value_name = "RUN_B")]
+    pub b: PathBuf,
 }
 
 /// `provar ledger repair`.
@@ -316,6 +332,13 @@ pub enum LedgerExportFormat {
     /// `b3sum --check` input: `HEX  PATH` per file, paths relative to the ledger's parent
     /// directory (run `b3sum --check FILE` there).
     B3sum,
+    /// RO-Crate 1.2 metadata (Provenance Run Crate profile): write it as
+    /// `ro-crate-metadata.json` in the ledger's parent directory.
+    RoCrate,
+    /// W3C PROV-JSON: files as entities, records as activities.
+    ProvJson,
+    /// in-toto Statement v1 with a SLSA provenance v1 predicate (sha256 and blake3 digests).
+    InToto,
 }
 
 /// `provar ledger export`.

@@ -114,6 +114,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// An export cannot be written (an artifact changed since it was recorded).
+    #[error("cannot export {}: {reason}", .path.display())]
+    Export {
+        /// The file concerned.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
     /// A path cannot be written into a record (for example, it is not valid UTF-8).
     #[error("path {} cannot be recorded in the ledger: {reason}", .path.display())]
     InvalidPath {

@@ -75,8 +75,10 @@
 //! ```
 
 pub mod checkpoint;
+mod diff;
 mod digest;
 mod error;
+pub mod export;
 mod ledger;
 mod lineage;
 pub mod merkle;
@@ -89,6 +91,7 @@ mod verify;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint};
 pub use digest::{hash_bytes, hash_file, Digest, ParseDigestError, MMAP_THRESHOLD};
+pub use diff::{diff, Difference};
 pub use error::Error;
 pub use ledger::{origin_for, Ledger, Repair, CHECKPOINT_FILE, HEAD_FILE, LOCK_FILE, RECORDS_FILE};
 pub use lineage::{Lineage, LineageNode, LineageStep};

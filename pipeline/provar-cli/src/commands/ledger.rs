@@ -124,6 +124,44 @@ pub(crate) fn run(context: &Context, args: &LedgerArgs) -> anyhow::Result<ExitSt
             Ok(ExitStatus::Success)
         }
         LedgerCommand::Merge(args) => merge(context, &args.ledger),
+        LedgerCommand::Diff(args) => diff(context, &args.a, &args.b),
+    }
+}
+
+/// A run given as its ledger directory or as the directory holding `ledger/`.
+fn open_run(path: &Path) -> anyhow::Result<Ledger> {
+    let dir = if path.join(provar_ledger::RECORDS_FILE).exists() || !path.join("ledger").is_dir() {
+        path.to_path_buf()
+    } else {
+        path.join("ledger")
+    };
+    if !dir.join(provar_ledger::RECORDS_FILE).exists() {
+        anyhow::bail!(
+            "{}: not a ledger (no {} there or in {}/ledger)",
+            path.display(),
+            provar_ledger::RECORDS_FILE,
+            path.display()
+        );
+    }
+    Ledger::open_existing(&dir).with_context(|| format!("opening ledger {}", dir.display()))
+}
+
+/// `provar ledger diff`: one line per difference on standard output; exit 1 if any.
+fn diff(context: &Context, a: &Path, b: &Path) -> anyhow::Result<ExitStatus> {
+    let (la, lb) = (open_run(a)?, open_run(b)?);
+    let differences = provar_ledger::diff(&la, &lb).context("comparing the runs")?;
+    let mut text = String::new();
+    for difference in &differences {
+        text.push_str(&difference.to_string());
+        text.push('\n');
+    }
+    write_stdout(&text)?;
+    if differences.is_empty() {
+        context.say(format_args!("ledger diff: the runs have the same stages, versions, parameters and files"));
+        Ok(ExitStatus::Success)
+    } else {
+        context.say(format_args!("ledger diff: {} difference(s)", differences.len()));
+        Ok(ExitStatus::Failure)
     }
 }
 
@@ -310,10 +348,12 @@ fn export(context: &Context, args: &LedgerExportArgs) -> anyhow::Result<ExitStat
     let ledger = Ledger::open_existing(&args.ledger)
         .with_context(|| format!("opening ledger {}", args.ledger.display()))?;
     let text = match args.format {
-        LedgerExportFormat::B3sum => ledger
-            .export_b3sum()
-            .with_context(|| format!("exporting ledger {}", args.ledger.display()))?,
-    };
+        LedgerExportFormat::B3sum => ledger.export_b3sum(),
+        LedgerExportFormat::RoCrate => ledger.export_ro_crate(),
+        LedgerExportFormat::ProvJson => ledger.export_prov_json(),
+        LedgerExportFormat::InToto => ledger.export_in_toto(),
+    }
+    .with_context(|| format!("exporting ledger {}", args.ledger.display()))?;
     if args.out.as_os_str() == "-" {
         return write_stdout(&text).map(|()| ExitStatus::Success);
     }
@@ -327,12 +367,17 @@ fn export(context: &Context, args: &LedgerExportArgs) -> anyhow::Result<ExitStat
         .context("writing the export")?;
     tmp.1.sync_all().context("writing the export")?;
     fs_err::rename(&tmp.0, &args.out).context("writing the export")?;
-    context.say(format_args!(
-        "ledger: wrote {} ({} files; check with `b3sum --check` in {})",
-        args.out.display(),
-        text.lines().count(),
-        ledger.root().display()
-    ));
+    if args.format == LedgerExportFormat::B3sum {
+        context.say(format_args!(
+            "ledger: wrote {} ({} files; check with `b3sum --check` in {})",
+            args.out.display(),
+            text.lines().count(),
+            ledger.root().display()
+        ));
+    } else {
+        context.say(format_args!("ledger: wrote {}", args.out.display()));
+    }
+    context.wrote(std::slice::from_ref(&args.out));
     Ok(ExitStatus::Success)
 }
 
