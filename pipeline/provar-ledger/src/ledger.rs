@@ -699,7 +699,9 @@ impl Ledger {
     /// The file must exist.
     pub fn check_input(&self, path: &Path) -> Result<Option<u64>, Error> {
         let recorded = self.artifact_path(path)?;
-        let records = self.records()?;
+        // Sealed segments not merged yet count too: in a scattered workflow, the job that
+        // wrote this input recorded it in its own segment.
+        let records = self.records_with_pending()?;
         let latest = records.iter().rev().find_map(|r| {
             r.outputs
                 .iter()

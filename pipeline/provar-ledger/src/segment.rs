@@ -205,8 +205,36 @@ impl Ledger {
             let state = read_segment(&name, &path, self.root());
             segments.push(Segment { name, dir: path, state });
         }
-        segments.sort_by(|a, b| a.name.cmp(&b.name));
+        segments.sort_by(|a, b| name_order(&a.name).cmp(&name_order(&b.name)));
         Ok(segments)
+    }
+
+    /// The records of the log followed by those of every sealed segment not merged yet,
+    /// in merge order: what the log will hold after `merge`. Stages use it to find who
+    /// wrote a file while the jobs of a workflow still record into segments.
+    pub fn records_with_pending(&self) -> Result<Vec<Record>, Error> {
+        let mut records = self.records()?;
+        let merged: BTreeSet<(String, String)> = records
+            .iter()
+            .filter_map(|r| r.segment.as_ref())
+            .map(|s| (s.name.clone(), s.root.clone()))
+            .collect();
+        let pending: Vec<(String, String, Vec<Record>)> = self
+            .segments()?
+            .into_iter()
+            .filter_map(|segment| match segment.state {
+                SegmentState::Sealed { root, records }
+                    if !merged.contains(&(segment.name.clone(), root.clone())) =>
+                {
+                    Some((segment.name, root, records))
+                }
+                _ => None,
+            })
+            .collect();
+        for index in merge_order(&pending) {
+            records.extend(pending[index].2.iter().cloned());
+        }
+        Ok(records)
     }
 
     /// Folds every sealed segment not yet in the log into it (see the module docs for the
@@ -278,6 +306,17 @@ impl Ledger {
         }
         Ok(report)
     }
+}
+
+/// The order of segment names: by name, except that `NAME.replaced-N` (an earlier run of
+/// job `NAME`, moved aside) comes right before `NAME`, older runs first.
+fn name_order(name: &str) -> (&str, u8, u64) {
+    if let Some((base, n)) = name.rsplit_once(".replaced-") {
+        if let Ok(n) = n.parse::<u64>() {
+            return (base, 0, n);
+        }
+    }
+    (name, 1, 0)
 }
 
 /// Reads one segment directory.
@@ -389,7 +428,7 @@ fn merge_order(pending: &[(String, String, Vec<Record>)]) -> Vec<usize> {
     let mut done = vec![false; pending.len()];
     let mut order = Vec::with_capacity(pending.len());
     while order.len() < pending.len() {
-        // `pending` is sorted by name: the first ready one is the smallest name.
+        // `pending` is in name order: the first ready one comes first.
         let ready = (0..pending.len()).find(|&i| {
             !done[i] && after.get(&i).is_none_or(|deps| deps.iter().all(|&d| done[d]))
         });

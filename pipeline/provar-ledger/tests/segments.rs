@@ -216,3 +216,39 @@ fn eight_concurrent_jobs_each_with_a_segment_merge_into_one_log() -> TestResult 
     assert!(verify.is_ok(), "{verify}");
     Ok(())
 }
+
+#[test]
+fn an_unmerged_earlier_run_is_kept_aside_and_merged_before_its_successor() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let ledger_dir = scattered_run(tmp.path())?;
+    // shard1 runs again (other bytes) before anything was merged.
+    let a = write(tmp.path(), "shard1.bin", b"shard one, second run")?;
+    let raw = tmp.path().join("raw.txt");
+    job(&ledger_dir, "b-shard1", "ingest", &[&raw], &[&a])?;
+    assert!(ledger_dir.join("segments/b-shard1.replaced-1/sealed").exists());
+    let ledger = Ledger::open(&ledger_dir)?;
+    let report = ledger.merge_segments()?;
+    let order: Vec<&str> = report.merged.iter().map(|(n, _)| n.as_str()).collect();
+    // The earlier run first, so the latest record of shard1.bin is the second run's.
+    assert_eq!(order, ["b-shard1.replaced-1", "b-shard1", "c-shard2", "a-gather"]);
+    // The gather job read the first run's bytes of shard1.bin and was not re-run: verify
+    // says so (its input no longer has those bytes).
+    let verify = ledger.verify()?;
+    assert_eq!(verify.problems.len(), 1, "{verify}");
+    assert!(
+        verify.problems[0].to_string().starts_with("artifact shard1.bin (record 4): bytes changed"),
+        "{verify}"
+    );
+    // Re-running the gather job on the new shard brings the log back to verifying.
+    let b = tmp.path().join("shard2.bin");
+    let c = write(tmp.path(), "merged.bin", b"shard one, second run, shard two")?;
+    job(&ledger_dir, "a-gather", "merge", &[&a, &b], &[&c])?;
+    ledger.merge_segments()?;
+    let verify = ledger.verify()?;
+    assert!(verify.is_ok(), "{verify}");
+    let records = ledger.records()?;
+    let last = records.last().ok_or("records")?;
+    // Its input is now produced by the second shard1 run (record 2).
+    assert_eq!(last.inputs[0].produced_by, Some(2));
+    Ok(())
+}

@@ -31,7 +31,8 @@ pub(crate) const REPORT_TABLES: [&str; 12] = [
 fn provenance(ledger: &Path, tables: &Path) -> anyhow::Result<Vec<Artifact>> {
     let ledger = Ledger::open_existing(ledger)
         .with_context(|| format!("opening ledger {}", ledger.display()))?;
-    let records = ledger.records()?;
+    // With scattered jobs, the tables may still be recorded in sealed segments.
+    let records = ledger.records_with_pending()?;
     let mut artifacts = Vec::new();
     for name in REPORT_TABLES {
         let file = format!("{name}.parquet");
