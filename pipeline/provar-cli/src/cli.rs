@@ -145,9 +145,26 @@ pub struct IngestArgs {
     /// Keep the samples named in FILE (one per line); ^FILE drops them, like `bcftools view -S`.
     #[arg(long, value_name = "FILE")]
     pub samples_file: Option<String>,
+    /// Consent and pseudonyms.
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
     /// Output and ledger.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Consent and pseudonymisation (ingest, and `run`, which ingests).
+#[derive(Debug, Args, Default, Clone)]
+pub struct PrivacyArgs {
+    /// Consent manifest (TSV: sample, status granted|revoked, scope, date YYYY-MM-DD; the
+    /// latest line of a sample wins). Only granted samples are ingested: revoked and
+    /// unlisted ones are dropped. The manifest's digest is recorded in the ledger.
+    #[arg(long, value_name = "FILE")]
+    pub consent: Option<PathBuf>,
+    /// Replace sample ids in every table with keyed-BLAKE3 pseudonyms (`psn-` + 20 hex
+    /// digits); KEYFILE holds 64 hex digits (32 bytes), e.g. from `openssl rand -hex 32`.
+    #[arg(long, value_name = "KEYFILE")]
+    pub pseudonymise: Option<PathBuf>,
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -291,6 +308,26 @@ pub enum LedgerCommand {
     ///
     /// Example: provar ledger diff run-a/ledger run-b/ledger
     Diff(LedgerDiffArgs),
+    /// List every recorded artifact that holds a sample's data: raw inputs and tables that
+    /// list it, and everything derived from them (what to rebuild after a consent
+    /// revocation). The ledger itself holds no sample ids: the files are read.
+    ///
+    /// Example: provar ledger affected --ledger provar-out/ledger --sample HG002
+    Affected(LedgerAffectedArgs),
+}
+
+/// `provar ledger affected`.
+#[derive(Debug, Args)]
+pub struct LedgerAffectedArgs {
+    /// The ledger directory (e.g. provar-out/ledger).
+    #[arg(long, value_name = "DIR")]
+    pub ledger: PathBuf,
+    /// The sample id (as in the VCF header).
+    #[arg(long, value_name = "ID")]
+    pub sample: String,
+    /// The key the tables were pseudonymised with, to find the sample's pseudonym too.
+    #[arg(long, value_name = "KEYFILE")]
+    pub pseudonymise: Option<PathBuf>,
 }
 
 /// `provar ledger diff`.
@@ -449,4 +486,7 @@ pub struct RunArgs {
     /// k-means parameters.
     #[command(flatten)]
     pub kmeans: KMeansArgs,
+    /// Consent and pseudonyms, applied at ingest.
+    #[command(flatten)]
+    pub privacy: PrivacyArgs,
 }

@@ -131,7 +131,7 @@ fn writes_stdout(command: &Command) -> bool {
     match command {
         Command::Completions(_) | Command::Man => true,
         Command::Ledger(args) => match &args.command {
-            L::Prove(_) | L::Lineage(_) | L::Diff(_) => true,
+            L::Prove(_) | L::Lineage(_) | L::Diff(_) | L::Affected(_) => true,
             L::Export(export) => export.out.as_os_str() == "-",
             _ => false,
         },

@@ -27,6 +27,7 @@
 //! ```
 
 pub mod allele_type;
+pub mod consent;
 pub mod genotype;
 pub mod position;
 pub mod region;

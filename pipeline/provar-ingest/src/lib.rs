@@ -44,6 +44,20 @@ pub struct IngestConfig {
     pub selection: RecordSelection,
     /// Which samples to keep (`None`: all).
     pub samples: Option<SampleSelection>,
+    /// A consent manifest: only samples whose consent is granted are kept (after
+    /// `samples`); revoked and unlisted samples are dropped.
+    pub consent: Option<provar_core::consent::Consent>,
+    /// A 32-byte key: sample ids in the tables become keyed-BLAKE3 pseudonyms
+    /// ([`pseudonym`]), so the tables can be shared without the ids.
+    pub pseudonym_key: Option<[u8; 32]>,
+}
+
+/// The pseudonym of `sample` under `key`: `psn-` and the first 20 hex digits (80 bits)
+/// of BLAKE3 keyed with `key` over the sample id's UTF-8 bytes. Whoever holds the key can
+/// recompute it from an id; nobody else can invert it.
+pub fn pseudonym(key: &[u8; 32], sample: &str) -> String {
+    let hash = blake3::keyed_hash(key, sample.as_bytes());
+    format!("psn-{}", &hash.to_hex()[..20])
 }
 
 /// Which samples to keep, like `bcftools view -s/-S`.
@@ -136,6 +150,8 @@ impl IngestConfig {
             chunk_size: 4096,
             selection: RecordSelection::All,
             samples: None,
+            consent: None,
+            pseudonym_key: None,
         }
     }
 }
@@ -149,8 +165,10 @@ pub struct Summary {
     pub variants: u64,
     /// Records with more than one alternate allele.
     pub multiallelic_records: u64,
-    /// Samples in the header.
+    /// Samples written (after `--samples` and consent).
     pub samples: usize,
+    /// Samples dropped because the consent manifest revokes or does not list them.
+    pub consent_excluded: usize,
 }
 
 /// The result of [`run`]: tables written under temporary names, ready to commit.
@@ -253,15 +271,34 @@ fn ingest(
     mut source: Source,
 ) -> Result<Ingested, Error> {
     let all = header.sample_names();
-    let keep: Option<Vec<usize>> = config
-        .samples
-        .as_ref()
-        .map(|s| s.resolve(&config.vcf, all))
-        .transpose()?
+    let mut selected: Vec<usize> = match &config.samples {
+        Some(s) => s.resolve(&config.vcf, all)?,
+        None => (0..all.len()).collect(),
+    };
+    let mut consent_excluded = 0;
+    if let Some(consent) = &config.consent {
+        selected.retain(|&i| {
+            let allowed = consent.allows(&all[i]);
+            consent_excluded += usize::from(!allowed);
+            allowed
+        });
+    }
+    let keep: Option<Vec<usize>> = Some(selected)
         .filter(|k| k.len() != all.len() || k.iter().enumerate().any(|(i, k)| i != *k));
     let mut layout = header.layout.clone();
     if let Some(keep) = &keep {
         layout.sample_names = keep.iter().map(|&i| all[i].clone()).collect();
+    }
+    if let Some(key) = &config.pseudonym_key {
+        let names: Vec<String> = layout.sample_names.iter().map(|s| pseudonym(key, s)).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        if let Some(pair) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Error::DuplicateSample {
+                sample: pair[0].clone(),
+            });
+        }
+        layout.sample_names = names;
     }
     let layout = &layout;
     let sample_names = &layout.sample_names;
@@ -273,6 +310,7 @@ fn ingest(
 
     let mut summary = Summary {
         samples: sample_names.len(),
+        consent_excluded,
         ..Summary::default()
     };
     let chunk_size = config.chunk_size.max(1);

@@ -6,7 +6,11 @@ use anyhow::Context as _;
 use provar_core::Region;
 use provar_ingest::{RecordSelection, SampleSelection};
 
-use crate::{cli::IngestArgs, recorder::Recorder, ExitStatus};
+use crate::{
+    cli::{IngestArgs, PrivacyArgs},
+    recorder::Recorder,
+    ExitStatus,
+};
 
 use super::{in_out_dir, Context};
 
@@ -19,17 +23,55 @@ fn index_of(vcf: &Path) -> Option<PathBuf> {
     })
 }
 
+/// Reads a consent manifest, naming the file and line of a bad line.
+fn read_consent(path: &Path) -> anyhow::Result<provar_core::consent::Consent> {
+    let text = fs_err::read_to_string(path)?;
+    provar_core::consent::Consent::parse(&text)
+        .with_context(|| format!("reading consent manifest {}", path.display()))
+}
+
+/// Reads a pseudonym key file: 64 hex digits (surrounding whitespace allowed).
+pub(crate) fn read_pseudonym_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let text = fs_err::read_to_string(path)?;
+    let hex = text.trim();
+    let bad = || {
+        anyhow::anyhow!(
+            "pseudonym key {}: expected 64 hex digits (32 bytes), e.g. from `openssl rand -hex 32`",
+            path.display()
+        )
+    };
+    if hex.len() != 64 {
+        return Err(bad());
+    }
+    let mut key = [0u8; 32];
+    for (i, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
+            .map_err(|_| bad())?;
+    }
+    Ok(key)
+}
+
 /// Ingests the selected records of `vcf` into `out`, recording in `ledger`.
 pub(crate) fn execute(
     context: &Context,
     vcf: &Path,
     selection: RecordSelection,
     samples: Option<(SampleSelection, Option<PathBuf>)>,
+    privacy: &PrivacyArgs,
     out: &Path,
     ledger: Option<&Path>,
 ) -> anyhow::Result<provar_ingest::Summary> {
+    let consent = privacy.consent.as_deref().map(read_consent).transpose()?;
+    let pseudonym_key = privacy
+        .pseudonymise
+        .as_deref()
+        .map(read_pseudonym_key)
+        .transpose()?;
     in_out_dir(out, || {
         let mut inputs = vec![vcf.to_owned()];
+        // The manifest is an input: its digest is in the ledger. The key is not (it is a
+        // secret); a key id is recorded instead.
+        inputs.extend(privacy.consent.clone());
         if selection != RecordSelection::All {
             inputs.extend(index_of(vcf));
         }
@@ -64,13 +106,29 @@ pub(crate) fn execute(
                 ),
             );
         }
+        if let Some(key) = &pseudonym_key {
+            let id = provar_ledger::hash_bytes(key).to_string();
+            recorder.parameter("pseudonym_key_id", &id[..16]);
+        }
         let config = provar_ingest::IngestConfig {
             threads: context.threads,
             selection,
             samples,
+            consent: consent.clone(),
+            pseudonym_key,
             ..provar_ingest::IngestConfig::new(vcf, out)
         };
         let ingested = provar_ingest::run(&config)?;
+        if consent.is_some() {
+            // Counts only: no sample id goes into the ledger.
+            recorder.parameter(
+                "consent",
+                serde_json::json!({
+                    "kept": ingested.summary.samples,
+                    "excluded": ingested.summary.consent_excluded,
+                }),
+            );
+        }
         let outputs = provar_io::table::commit_all(ingested.tables)?;
         recorder.finish("ingest", outputs, context.threads)?;
         let s = &ingested.summary;
@@ -78,6 +136,12 @@ pub(crate) fn execute(
             "ingest: {} records ({} multi-allelic) -> {} variants x {} samples",
             s.records, s.multiallelic_records, s.variants, s.samples
         ));
+        if consent.is_some() {
+            context.say(format_args!(
+                "ingest: consent manifest: {} samples dropped (revoked or not listed)",
+                s.consent_excluded
+            ));
+        }
         Ok(ingested.summary)
     })
 }
@@ -151,6 +215,7 @@ pub(crate) fn run(context: &Context, args: &IngestArgs) -> anyhow::Result<ExitSt
         &args.vcf,
         selection,
         samples,
+        &args.privacy,
         &args.output.out,
         args.output.ledger.as_deref(),
     )?;

@@ -125,7 +125,109 @@ pub(crate) fn run(context: &Context, args: &LedgerArgs) -> anyhow::Result<ExitSt
         }
         LedgerCommand::Merge(args) => merge(context, &args.ledger),
         LedgerCommand::Diff(args) => diff(context, &args.a, &args.b),
+        LedgerCommand::Affected(args) => affected(context, args),
     }
+}
+
+/// Whether the file at `path` (a VCF/BCF or a Parquet table with a `sample_id` column)
+/// names any of `ids`; `None` when it is neither or cannot be read.
+fn lists_sample(path: &Path, ids: &[String]) -> Option<bool> {
+    let name = path.file_name()?.to_str()?;
+    if name.ends_with(".vcf") || name.ends_with(".vcf.gz") || name.ends_with(".bcf") {
+        let mut reader = provar_io::vcf::Reader::open(path, 1).ok()?;
+        let header = reader.read_header().ok()?;
+        return Some(header.sample_names().iter().any(|s| ids.contains(s)));
+    }
+    let stem = name.strip_suffix(".parquet")?;
+    let (_, batches) = provar_io::table::read_any(path.parent()?, stem).ok()??;
+    let mut has_column = false;
+    for batch in &batches {
+        let Some(column) = batch.column_by_name("sample_id") else {
+            continue;
+        };
+        has_column = true;
+        let strings = column
+            .as_any()
+            .downcast_ref::<provar_io::arrow_array::StringArray>()?;
+        if strings.iter().flatten().any(|s| ids.iter().any(|id| id == s)) {
+            return Some(true);
+        }
+    }
+    has_column.then_some(false)
+}
+
+/// `provar ledger affected --sample ID`: the current artifacts holding the sample's data.
+fn affected(context: &Context, args: &crate::cli::LedgerAffectedArgs) -> anyhow::Result<ExitStatus> {
+    let ledger = Ledger::open_existing(&args.ledger)
+        .with_context(|| format!("opening ledger {}", args.ledger.display()))?;
+    let mut ids = vec![args.sample.clone()];
+    if let Some(keyfile) = &args.pseudonymise {
+        let key = super::ingest::read_pseudonym_key(keyfile)?;
+        ids.push(provar_ingest::pseudonym(&key, &args.sample));
+    }
+    let records = ledger.records()?;
+    // The bytes each path has now, to know which recorded versions can still be read.
+    let mut current: std::collections::BTreeMap<String, Option<provar_ledger::Digest>> =
+        std::collections::BTreeMap::new();
+    let mut on_disk = |path: &str| -> Option<provar_ledger::Digest> {
+        *current
+            .entry(path.to_owned())
+            .or_insert_with(|| provar_ledger::hash_file(&ledger.resolve(path)).ok().map(|(_, d)| d))
+    };
+    // (path, digest) -> why it is affected.
+    let mut hit: std::collections::BTreeMap<(String, provar_ledger::Digest), String> =
+        std::collections::BTreeMap::new();
+    for record in &records {
+        for input in record.inputs.iter().filter(|i| i.produced_by.is_none()) {
+            let key = (input.path.clone(), input.blake3);
+            if hit.contains_key(&key) || on_disk(&input.path) != Some(input.blake3) {
+                continue;
+            }
+            if lists_sample(&ledger.resolve(&input.path), &ids) == Some(true) {
+                hit.insert(key, "raw input listing the sample".to_owned());
+            }
+        }
+        let from: Option<&str> = record
+            .inputs
+            .iter()
+            .find(|i| hit.contains_key(&(i.path.clone(), i.blake3)))
+            .map(|i| i.path.as_str());
+        // A stage whose outputs list samples (ingest's samples table, sample_qc) says itself
+        // whether it kept the sample (consent, --samples); other outputs follow the inputs.
+        let mut listed = None;
+        for output in &record.outputs {
+            if on_disk(&output.path) == Some(output.blake3) {
+                if let Some(found) = lists_sample(&ledger.resolve(&output.path), &ids) {
+                    listed = Some(listed.unwrap_or(false) || found);
+                }
+            }
+        }
+        let reason = match (listed, from) {
+            (Some(true), _) => Some(format!("record {} {}: its tables list the sample", record.seq, record.stage)),
+            (Some(false), _) => None,
+            (None, Some(input)) => Some(format!("record {} {}: derived from {input}", record.seq, record.stage)),
+            (None, None) => None,
+        };
+        if let Some(reason) = reason {
+            for output in &record.outputs {
+                hit.insert((output.path.clone(), output.blake3), reason.clone());
+            }
+        }
+    }
+    let mut text = String::new();
+    let mut count = 0;
+    for ((path, digest), reason) in &hit {
+        if on_disk(path) == Some(*digest) {
+            text.push_str(&format!("{path}\t{reason}\n"));
+            count += 1;
+        }
+    }
+    write_stdout(&text)?;
+    context.say(format_args!(
+        "ledger affected: {count} current artifact(s) hold data of sample {} (rebuild them after a revocation)",
+        args.sample
+    ));
+    Ok(ExitStatus::Success)
 }
 
 /// A run given as its ledger directory or as the directory holding `ledger/`.

@@ -43,6 +43,7 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         &vcf,
         provar_ingest::RecordSelection::All,
         None,
+        &args.privacy,
         out,
         Some(&ledger_dir),
     )?;
