@@ -102,7 +102,14 @@ pub fn hash_bytes(bytes: &[u8]) -> Digest {
 /// rayon (`Hasher::update_mmap_rayon`); smaller ones are read in a stream.
 /// Both paths give the same digest as [`hash_bytes`] of the whole contents.
 /// The returned size is the number of bytes actually hashed.
+///
+/// A directory is hashed by its manifest ([`dir_manifest`]): the returned size is the sum
+/// of its files' sizes and the digest is BLAKE3 of the manifest text.
 pub fn hash_file(path: &Path) -> Result<(u64, Digest), Error> {
+    if std::fs::metadata(path).map_err(Error::io(path))?.is_dir() {
+        let (manifest, size) = dir_manifest(path)?;
+        return Ok((size, hash_bytes(manifest.as_bytes())));
+    }
     let io = Error::io(path);
     let file = std::fs::File::open(path).map_err(&io)?;
     let len = file.metadata().map_err(&io)?.len();
@@ -116,9 +123,79 @@ pub fn hash_file(path: &Path) -> Result<(u64, Digest), Error> {
     Ok((hasher.count(), hasher.finalize().into()))
 }
 
+/// The manifest of a directory, and the total size of its files: the line
+/// `provar-dir-manifest v1`, then one line `BLAKE3  SIZE  PATH` per regular file below it
+/// (recursively; PATH relative with `/` separators; sorted by the bytes of PATH). A
+/// symbolic link is listed with the BLAKE3 of its target path text and size 0 (it is not
+/// followed); other file types are refused. Renaming, adding, removing or changing any
+/// file changes the manifest.
+pub fn dir_manifest(dir: &Path) -> Result<(String, u64), Error> {
+    let mut entries: Vec<(String, Digest, u64)> = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, prefix)) = stack.pop() {
+        for entry in std::fs::read_dir(&path).map_err(Error::io(&path))? {
+            let entry = entry.map_err(Error::io(&path))?;
+            let name = entry.file_name();
+            let name = name.to_str().ok_or_else(|| Error::InvalidPath {
+                path: entry.path(),
+                reason: "path is not valid UTF-8".to_owned(),
+            })?;
+            let relative = if prefix.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let kind = entry.file_type().map_err(Error::io(&entry.path()))?;
+            if kind.is_dir() {
+                stack.push((entry.path(), relative));
+            } else if kind.is_symlink() {
+                let target = std::fs::read_link(entry.path()).map_err(Error::io(&entry.path()))?;
+                let text = target.to_string_lossy().into_owned();
+                entries.push((relative, hash_bytes(text.as_bytes()), 0));
+            } else if kind.is_file() {
+                let (size, digest) = hash_file(&entry.path())?;
+                entries.push((relative, digest, size));
+            } else {
+                return Err(Error::InvalidPath {
+                    path: entry.path(),
+                    reason: "neither a file, a directory nor a symbolic link".to_owned(),
+                });
+            }
+        }
+    }
+    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut manifest = String::from("provar-dir-manifest v1\n");
+    let mut total = 0u64;
+    for (path, digest, size) in &entries {
+        manifest.push_str(&format!("{digest}  {size}  {path}\n"));
+        total += size;
+    }
+    Ok((manifest, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_hashes_as_its_manifest() -> Result<(), Box<dyn std::error::Error>> {
+        let tmp = tempfile::tempdir()?;
+        let dir = tmp.path().join("shards");
+        std::fs::create_dir_all(dir.join("2"))?;
+        std::fs::write(dir.join("1.txt"), b"one")?;
+        std::fs::write(dir.join("2/b.txt"), b"bee")?;
+        let (size, digest) = hash_file(&dir)?;
+        let expected = format!(
+            "provar-dir-manifest v1\n{}  3  1.txt\n{}  3  2/b.txt\n",
+            hash_bytes(b"one"),
+            hash_bytes(b"bee")
+        );
+        assert_eq!((size, digest), (6, hash_bytes(expected.as_bytes())));
+        // Renaming a file changes the digest though no byte changed.
+        std::fs::rename(dir.join("1.txt"), dir.join("0.txt"))?;
+        assert_ne!(hash_file(&dir)?.1, digest);
+        Ok(())
+    }
 
     #[test]
     fn hex_round_trip() {

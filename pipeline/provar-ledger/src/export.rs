@@ -31,6 +31,15 @@ pub struct ExportedFile {
 /// BLAKE3 and SHA-256 of a file in one pass.
 fn hash_both(path: &std::path::Path) -> Result<(u64, Digest, String), Error> {
     let io = Error::io(path);
+    if std::fs::metadata(path).map_err(&io)?.is_dir() {
+        // A directory: both digests over its manifest (see `dir_manifest`).
+        let (manifest, size) = crate::dir_manifest(path)?;
+        let sha256 = Sha256::digest(manifest.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        return Ok((size, crate::hash_bytes(manifest.as_bytes()), sha256));
+    }
     let mut file = std::fs::File::open(path).map_err(&io)?;
     let mut blake3 = blake3::Hasher::new();
     let mut sha = Sha256::new();

@@ -90,7 +90,7 @@ mod time;
 mod verify;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint};
-pub use digest::{hash_bytes, hash_file, Digest, ParseDigestError, MMAP_THRESHOLD};
+pub use digest::{dir_manifest, hash_bytes, hash_file, Digest, ParseDigestError, MMAP_THRESHOLD};
 pub use diff::{diff, Difference};
 pub use error::Error;
 pub use ledger::{origin_for, Ledger, Repair, CHECKPOINT_FILE, HEAD_FILE, LOCK_FILE, RECORDS_FILE};

@@ -193,7 +193,7 @@ fn records_bytes(dir: &Path) -> Vec<u8> {
 
 #[test]
 fn killed_writers_lose_at_most_the_torn_record() -> TestResult {
-    const ROUNDS: usize = 50;
+    const ROUNDS: usize = 100;
     let tmp = fast_tempdir()?;
     let dir = tmp.path().join("ledger");
     let ledger = Ledger::open(&dir)?;

@@ -252,3 +252,25 @@ fn an_unmerged_earlier_run_is_kept_aside_and_merged_before_its_successor() -> Te
     assert_eq!(last.inputs[0].produced_by, Some(2));
     Ok(())
 }
+
+#[test]
+fn a_directory_artifact_is_recorded_by_its_manifest_and_changes_are_caught() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let out = tmp.path().join("out");
+    let shards = out.join("shards");
+    fs::create_dir_all(shards.join("1"))?;
+    fs::write(shards.join("1/calls.parquet"), b"calls")?;
+    let ledger = Ledger::open(out.join("ledger"))?;
+    let record = ledger.append(NewRecord::new("ingest", "0.1.0", runtime()).output(&shards))?;
+    assert_eq!(record.outputs[0].path, "shards");
+    assert_eq!(record.outputs[0].size, 5);
+    assert!(ledger.verify()?.is_ok());
+    // A file added to the directory is a changed artifact.
+    fs::write(shards.join("1/extra.txt"), b"")?;
+    let report = ledger.verify()?;
+    assert!(
+        report.to_string().contains("artifact shards (record 1): bytes changed"),
+        "{report}"
+    );
+    Ok(())
+}
