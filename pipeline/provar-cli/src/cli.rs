@@ -53,20 +53,34 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read a VCF (plain or bgzipped) into variants.parquet, calls.parquet and samples.parquet.
+    ///
+    /// Example: provar ingest cohort.vcf.gz --shard 2/8 --out shards/2 --ledger out/ledger
     Ingest(IngestArgs),
     /// Join the ingest tables of shards into the tables one run over the whole file writes.
+    ///
+    /// Example: provar merge shards/1 shards/2 --out out --ledger out/ledger
     Merge(MergeArgs),
     /// Compute variant_qc.parquet and sample_qc.parquet (Hail's variant_qc / sample_qc).
+    ///
+    /// Example: provar qc --out out --min-gq 20 --ledger out/ledger
     Qc(QcArgs),
     /// Cluster samples by k-means over standardised sample_qc features into clusters.parquet.
+    ///
+    /// Example: provar cluster --out out --k 3 --seed 42 --ledger out/ledger
     Cluster(ClusterArgs),
     /// Assign variants to genes and transcripts (CDS, UTR, splice site or region, intron)
     /// from a GFF3 or GTF gene model into annotations.parquet.
+    ///
+    /// Example: provar annotate --genes Homo_sapiens.GRCh38.chr21.gff3.gz --out out
     Annotate(AnnotateArgs),
     /// Write report.html: QC plots, PCA and clusters, burden, candidates per family, Mendel
     /// errors and the ledger digest of every table shown (one self-contained file).
+    ///
+    /// Example: provar report --out out --ledger out/ledger
     Report(ReportArgs),
     /// Inspect and verify a provenance ledger.
+    ///
+    /// Example: provar ledger verify --ledger out/ledger
     Ledger(LedgerArgs),
     /// Print a shell completion script to standard output.
     ///
@@ -77,6 +91,8 @@ pub enum Command {
     /// Example: `provar man > provar.1 && man ./provar.1`
     Man,
     /// Run ingest, qc and cluster on one cohort and verify the ledger (default: bundled data).
+    ///
+    /// Example: provar run --vcf cohort.vcf.gz --out provar-out
     Run(RunArgs),
 }
 
@@ -278,25 +294,41 @@ pub enum LedgerCommand {
     ///
     /// Checks the Merkle root against `checkpoint`; with --trusted-keys, its signature; with
     /// --since, that the log still extends an earlier checkpoint (not rolled back or forked).
+    ///
+    /// Example: provar ledger verify --ledger out/ledger --trusted-keys lab.pub --since old.checkpoint
     Verify(LedgerVerifyArgs),
     /// Generate an Ed25519 signing key: PREFIX.key (secret) and PREFIX.pub (verifier key).
     ///
     /// Stages sign the checkpoint they write when PROVAR_SIGN_KEY=PREFIX.key is set.
+    ///
+    /// Example: provar ledger keygen --name lab.example.org/provar --out lab
     Keygen(LedgerKeygenArgs),
     /// Add a signature to the ledger's current checkpoint (after checking it matches the
     /// records).
+    ///
+    /// Example: provar ledger sign --ledger out/ledger --sign-key lab.key
     Sign(LedgerSignArgs),
     /// Print an inclusion proof (--record) or a consistency proof (--from-size) to standard
     /// output.
+    ///
+    /// Example: provar ledger prove --ledger out/ledger --record 2 > record2.proof
     Prove(LedgerProveArgs),
     /// Check a proof offline against a checkpoint. Exit 1 if it does not hold.
+    ///
+    /// Example: provar ledger check-proof record2.proof --checkpoint out/ledger/checkpoint
     CheckProof(LedgerCheckProofArgs),
     /// Drop a torn last record left by a writer killed mid-append, and record that it did.
+    ///
+    /// Example: provar ledger repair --ledger out/ledger
     Repair(LedgerDirArgs),
     /// Show how a file was made, back to raw inputs (text tree or --json on standard
     /// output).
+    ///
+    /// Example: provar ledger lineage out/variant_qc.parquet --ledger out/ledger
     Lineage(LedgerLineageArgs),
     /// Export the ledger's artifact digests for other tools.
+    ///
+    /// Example: provar ledger export --ledger out/ledger --format ro-crate --out out/ro-crate-metadata.json
     Export(LedgerExportArgs),
     /// Fold the sealed segments of scattered jobs (PROVAR_LEDGER_SEGMENT) into the log, in
     /// dependency order, idempotently.

@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod hints;
+mod progress;
 mod recorder;
 
 pub use cli::{Cli, Command};

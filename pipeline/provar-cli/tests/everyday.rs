@@ -111,3 +111,96 @@ fn verbose_logs_timings_and_quiet_says_nothing() {
     assert!(quiet.stderr.is_empty());
     assert!(quiet.stdout.is_empty());
 }
+
+/// Every subcommand (and every `ledger` subcommand) shows an example in `--help`.
+#[test]
+fn every_subcommand_help_has_an_example() {
+    use clap::CommandFactory as _;
+    let cli = provar_cli::Cli::command();
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    for sub in cli.get_subcommands() {
+        let name = sub.get_name().to_owned();
+        if name == "help" {
+            continue;
+        }
+        let nested: Vec<String> = sub
+            .get_subcommands()
+            .map(|s| s.get_name().to_owned())
+            .filter(|s| s != "help")
+            .collect();
+        paths.push(vec![name.clone()]);
+        for n in nested {
+            paths.push(vec![name.clone(), n]);
+        }
+    }
+    assert!(paths.len() > 15, "{paths:?}");
+    for path in paths {
+        let mut args = path.clone();
+        args.push("--help".to_owned());
+        let output = provar(&args);
+        assert!(output.status.success(), "{path:?}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("Example"), "provar {} --help has no example:\n{text}", path.join(" "));
+    }
+}
+
+/// A VCF big enough for the progress display to draw a few times.
+fn big_vcf(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write as _;
+    let path = dir.join("big.vcf");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+    writeln!(
+        file,
+        "##fileformat=VCFv4.2\n##contig=<ID=1,length=300000000>\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tB\tC"
+    )
+    .expect("write");
+    for pos in 1..=120_000 {
+        writeln!(file, "1\t{pos}\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/0\t1/1").expect("write");
+    }
+    file.flush().expect("flush");
+    path
+}
+
+/// Progress shows on a terminal (through `script`, which gives the command a pseudo
+/// terminal) and never in a pipe or with -q.
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vcf = big_vcf(dir.path());
+    let bin = env!("CARGO_BIN_EXE_provar");
+    // A pipe: the plain one-line messages only.
+    let out = dir.path().join("piped");
+    let output = provar([
+        "ingest",
+        vcf.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_ok(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains('\r') && !stderr.contains('\u{1b}'), "{stderr:?}");
+    let has_script = std::process::Command::new("script").arg("--version").output().is_ok();
+    if !has_script {
+        eprintln!("skipping the terminal half: `script` (util-linux) is not installed");
+        return;
+    }
+    let run_on_tty = |extra: &str, out: &str| {
+        let command = format!(
+            "{bin} {extra} ingest {} --out {}",
+            vcf.display(),
+            dir.path().join(out).display()
+        );
+        let output = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("PROVAR_PROGRESS")
+            .output()
+            .expect("script runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let tty = run_on_tty("", "tty");
+    assert!(tty.contains("provar: ingest: ") && tty.contains(" records, "), "{tty:?}");
+    assert!(tty.contains("120000 records (0 multi-allelic)"), "{tty:?}");
+    let quiet = run_on_tty("-q", "quiet");
+    assert!(!quiet.contains("records"), "{quiet:?}");
+}

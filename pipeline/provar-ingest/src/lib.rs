@@ -50,6 +50,8 @@ pub struct IngestConfig {
     /// A 32-byte key: sample ids in the tables become keyed-BLAKE3 pseudonyms
     /// ([`pseudonym`]), so the tables can be shared without the ids.
     pub pseudonym_key: Option<[u8; 32]>,
+    /// Incremented by the number of records parsed, as they are (for a progress display).
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// The pseudonym of `sample` under `key`: `psn-` and the first 20 hex digits (80 bits)
@@ -152,6 +154,7 @@ impl IngestConfig {
             samples: None,
             consent: None,
             pseudonym_key: None,
+            progress: None,
         }
     }
 }
@@ -347,6 +350,9 @@ fn ingest(
                 })?);
             }
             summary.records += sites.len() as u64;
+            if let Some(progress) = &config.progress {
+                progress.fetch_add(sites.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            }
             summary.multiallelic_records +=
                 sites.iter().filter(|s| s.alleles.len() > 1).count() as u64;
             let first_index = summary.variants;

@@ -35,6 +35,7 @@ pub(crate) fn run(context: &Context, args: &AnnotateArgs) -> anyhow::Result<Exit
         let summary = &annotated.summary;
         recorder.parameter("genes_format", summary.format.as_str());
         let outputs = provar_io::table::commit_all(std::mem::take(&mut annotated.tables))?;
+        context.wrote(&outputs);
         recorder.finish("annotate", outputs, context.threads)?;
         let summary = &annotated.summary;
         let classes: Vec<String> = summary

@@ -110,7 +110,9 @@ pub(crate) fn execute(
             let id = provar_ledger::hash_bytes(key).to_string();
             recorder.parameter("pseudonym_key_id", &id[..16]);
         }
+        let progress = crate::progress::Progress::start(context.quiet, "ingest", "records");
         let config = provar_ingest::IngestConfig {
+            progress: Some(progress.counter()),
             threads: context.threads,
             selection,
             samples,
@@ -118,7 +120,9 @@ pub(crate) fn execute(
             pseudonym_key,
             ..provar_ingest::IngestConfig::new(vcf, out)
         };
-        let ingested = provar_ingest::run(&config)?;
+        let ingested = provar_ingest::run(&config);
+        drop(progress);
+        let ingested = ingested?;
         if consent.is_some() {
             // Counts only: no sample id goes into the ledger.
             recorder.parameter(
@@ -130,6 +134,7 @@ pub(crate) fn execute(
             );
         }
         let outputs = provar_io::table::commit_all(ingested.tables)?;
+        context.wrote(&outputs);
         recorder.finish("ingest", outputs, context.threads)?;
         let s = &ingested.summary;
         context.say(format_args!(

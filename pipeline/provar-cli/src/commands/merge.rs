@@ -23,6 +23,7 @@ pub(crate) fn run(context: &Context, args: &MergeArgs) -> anyhow::Result<ExitSta
             out_dir: out.clone(),
         })?;
         let outputs = provar_io::table::commit_all(merged.tables)?;
+        context.wrote(&outputs);
         recorder.finish("merge", outputs, context.threads)?;
         context.say(format_args!(
             "merge: {} shards -> {} variants in {}",

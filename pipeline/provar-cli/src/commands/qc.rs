@@ -37,6 +37,7 @@ pub(crate) fn execute(
         };
         let mut qc = provar_qc::run(&config)?;
         let outputs = provar_io::table::commit_all(std::mem::take(&mut qc.tables))?;
+        context.wrote(&outputs);
         recorder.finish("qc", outputs, context.threads)?;
         context.say(format_args!(
             "qc: {} variants, {} samples -> variant_qc.parquet, sample_qc.parquet",
