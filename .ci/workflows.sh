@@ -28,7 +28,7 @@ provar="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 
 vcf="$repo/testdata/cohort/sample.vcf.gz"
 shards=4
-tables=(variants calls samples variant_qc sample_qc clusters)
+tables=(variants calls samples info variant_qc sample_qc clusters)
 script_start=$(date +%s)
 current="setup"
 

@@ -95,3 +95,22 @@ done
 emit pl.norm-split.tsv \
   "bcftools norm -m- testdata/multiallelic/pl.vcf | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT[\t%GT:%AD:%PL]\n'" \
   "contig${tab}position${tab}reference${tab}alternate${tab}a${tab}b${tab}c"
+
+# INFO fields: every INFO key of the header, in header order, after splitting
+# multi-allelic records like provar does (Number=A keeps this allele's value, Number=R the
+# reference's and this allele's). The info table of `provar ingest` must equal these.
+info_query() {
+    local vcf=$1 fmt='%CHROM\t%POS\t%REF\t%ALT' header="contig${tab}position${tab}reference${tab}alternate" k
+    for k in $(bcftools view -h "$vcf" | grep '^##INFO' | sed 's/.*ID=\([^,]*\),.*/\1/'); do
+        fmt="$fmt\t%INFO/$k"
+        header="$header${tab}$k"
+    done
+    printf '%s\n%s\n' "bcftools norm -m- $vcf | bcftools query -f '$fmt\n'" "$header"
+}
+for pair in "ashk-trio.info.tsv testdata/trio/ashk-trio.vcf.gz" \
+            "sample.info.tsv testdata/cohort/sample.vcf.gz" \
+            "isaac-trio.info.tsv testdata/multiallelic/isaac-trio.vcf.gz"; do
+    set -- $pair
+    { read -r cmd; read -r header; } < <(info_query "$2")
+    emit "$1" "$cmd" "$header"
+done

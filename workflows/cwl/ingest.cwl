@@ -67,7 +67,7 @@ inputs:
 outputs:
   shard_dir:
     type: Directory
-    doc: The shard's three tables, in a directory named after the shard number.
+    doc: The shard's four tables, in a directory named after the shard number.
     outputBinding: {glob: "shards/$(inputs.shard)"}
   variants:
     type: File
@@ -78,6 +78,10 @@ outputs:
   samples:
     type: File
     outputBinding: {glob: "shards/$(inputs.shard)/samples.parquet"}
+  info:
+    type: File
+    doc: Every INFO field of the header, typed, one row per split variant.
+    outputBinding: {glob: "shards/$(inputs.shard)/info.parquet"}
   ledger_out:
     type: Directory
     outputBinding: {glob: $(inputs.ledger_name)}

@@ -71,6 +71,9 @@ outputs:
   samples:
     type: File
     outputBinding: {glob: samples.parquet}
+  info:
+    type: File
+    outputBinding: {glob: info.parquet}
   ledger_out:
     type: Directory
     outputBinding: {glob: $(inputs.ledger_name)}

@@ -89,7 +89,7 @@ steps:
     in:
       shards: ingest/shard_dir
       threads: threads
-    out: [variants, calls, samples, ledger_out]
+    out: [variants, calls, samples, info, ledger_out]
 
   qc:
     run: qc.cwl
@@ -129,7 +129,7 @@ steps:
       ledger: report/ledger_out
       segments: ingest/ledger_out
       tables:
-        source: [merge/variants, merge/calls, merge/samples, qc/variant_qc, qc/sample_qc, cluster/clusters, report/report]
+        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, report/report]
         linkMerge: merge_flattened
       shards: ingest/shard_dir
     out: [results]

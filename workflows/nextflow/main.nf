@@ -60,10 +60,11 @@ workflow PROVAR {
     // report (issue 6): not yet a provar stage; it goes here, before verify.
 
     ch_tables = PROVAR_MERGE.out.tables
+        .join(PROVAR_MERGE.out.info)
         .join(PROVAR_QC.out.qc)
         .join(PROVAR_CLUSTER.out.clusters)
-        .map { meta, variants, calls, samples, variant_qc, sample_qc, clusters ->
-            [ meta, [ variants, calls, samples, variant_qc, sample_qc, clusters ] ] }
+        .map { meta, variants, calls, samples, info, variant_qc, sample_qc, clusters ->
+            [ meta, [ variants, calls, samples, info, variant_qc, sample_qc, clusters ] ] }
     PROVAR_LEDGERVERIFY(
         ch_tables
             .join(ch_shard_dirs)

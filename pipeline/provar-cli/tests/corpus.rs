@@ -48,7 +48,8 @@ fn ingest(file: &str) -> Outcome {
             .iter()
             .all(|t| {
                 table::read(&out, *t, 1024).is_ok_and(|mut batches| batches.all(|b| b.is_ok()))
-            });
+            })
+        && table::read_any(&out, "info").is_ok_and(|t| t.is_some());
     Outcome {
         file: file.to_owned(),
         code: output.status.code(),
@@ -165,7 +166,8 @@ fn every_corpus_file_is_ingested_or_rejected_with_file_and_line() {
         let clean_failure = o.code == Some(2) && o.files_left.is_empty();
         let names_line =
             names_file_and_line(&o.stderr, &path) || o.stderr.contains("the file is empty");
-        let accepted = o.code == Some(0) && o.tables_readable && o.files_left.len() == 3;
+        // variants, calls, samples, info.
+        let accepted = o.code == Some(0) && o.tables_readable && o.files_left.len() == 4;
         match (label[&o.file].as_str(), tolerated.contains_key(&o.file)) {
             ("valid", _) => {
                 *counts.entry("valid accepted").or_default() += usize::from(accepted);

@@ -19,6 +19,7 @@ mod merge;
 mod rows;
 
 pub use merge::{merge, MergeConfig, MergeError, Merged};
+pub use rows::INFO_TABLE;
 
 use std::path::PathBuf;
 
@@ -177,7 +178,7 @@ pub struct Summary {
 /// The result of [`run`]: tables written under temporary names, ready to commit.
 #[derive(Debug)]
 pub struct Ingested {
-    /// `variants`, `calls`, `samples`, in that order.
+    /// `variants`, `calls`, `samples`, `info`, in that order.
     pub tables: Vec<Finished>,
     /// Counts.
     pub summary: Summary,
@@ -310,6 +311,9 @@ fn ingest(
     samples.write(&rows::samples_batch(sample_names))?;
     let mut variants = TableWriter::create(&config.out_dir, Table::Variants)?;
     let mut calls = TableWriter::create(&config.out_dir, Table::Calls)?;
+    let info_fields = header.layout.info_fields();
+    let info_def = rows::info_table(info_fields);
+    let mut info = TableWriter::create(&config.out_dir, info_def.clone())?;
 
     let mut summary = Summary {
         samples: sample_names.len(),
@@ -361,6 +365,7 @@ fn ingest(
             summary.variants += variant_batch.num_rows() as u64;
             variants.write(&variant_batch)?;
             calls.write(&call_batch)?;
+            info.write(&rows::info_batch(&sites, first_index, info_fields, &info_def))?;
             chunk.clear();
         }
         if number.is_none() {
@@ -369,7 +374,12 @@ fn ingest(
     }
 
     Ok(Ingested {
-        tables: vec![variants.finish()?, calls.finish()?, samples.finish()?],
+        tables: vec![
+            variants.finish()?,
+            calls.finish()?,
+            samples.finish()?,
+            info.finish()?,
+        ],
         summary,
     })
 }

@@ -43,6 +43,14 @@ pub enum MergeError {
         /// The shard that differs.
         other: PathBuf,
     },
+    /// Shards have different INFO columns (they come from different files).
+    #[error("cannot merge {}: its info table has other columns than that of {}", other.display(), first.display())]
+    InfoDiffers {
+        /// The first shard.
+        first: PathBuf,
+        /// The shard that differs.
+        other: PathBuf,
+    },
     /// A shard's `variant_index` column is not 0, 1, 2, ...
     #[error("cannot merge {}: {table} rows are not numbered 0, 1, 2, ... (row {row} has variant_index {found})", dir.display())]
     NotNumbered {
@@ -66,6 +74,61 @@ fn sample_ids(dir: &std::path::Path) -> Result<Vec<String>, MergeError> {
         ids.extend(c.iter().map(|s| s.unwrap_or_default().to_owned()));
     }
     Ok(ids)
+}
+
+/// Concatenates the shards' `info` tables (when the first shard has one), renumbering
+/// `variant_index`; every shard must have the same columns.
+fn merge_info(config: &MergeConfig) -> Result<Option<Finished>, MergeError> {
+    let name = crate::rows::INFO_TABLE;
+    let mut shards = Vec::with_capacity(config.inputs.len());
+    for dir in &config.inputs {
+        match table::read_any(dir, name)? {
+            Some((_, batches)) => shards.push((dir, batches)),
+            None if shards.is_empty() => return Ok(None),
+            None => {
+                return Err(MergeError::InfoDiffers {
+                    first: config.inputs[0].clone(),
+                    other: dir.clone(),
+                })
+            }
+        }
+    }
+    let schema = match shards.first().and_then(|(_, b)| b.first()) {
+        Some(batch) => batch.schema(),
+        None => return Ok(None),
+    };
+    let mut writer = TableWriter::create(
+        &config.out_dir,
+        table::TableDef {
+            name,
+            version: 1,
+            schema: schema.clone(),
+        },
+    )?;
+    let mut offset = 0u64;
+    for (dir, batches) in &shards {
+        let path = dir.join(format!("{name}.parquet"));
+        for batch in batches {
+            if batch.schema().fields() != schema.fields() {
+                return Err(MergeError::InfoDiffers {
+                    first: config.inputs[0].clone(),
+                    other: (*dir).clone(),
+                });
+            }
+            let n = batch.num_rows() as u64;
+            let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+            columns[0] = Arc::new(UInt64Array::from_iter_values(offset..offset + n));
+            let renumbered = RecordBatch::try_new(schema.clone(), columns).map_err(|e| {
+                table::Error::Parquet {
+                    path: path.clone(),
+                    source: e.into(),
+                }
+            })?;
+            writer.write(&renumbered)?;
+            offset += n;
+        }
+    }
+    Ok(Some(writer.finish()?))
 }
 
 /// Concatenates `variants` and `calls` of the shards (renumbering `variant_index`) and writes
@@ -124,6 +187,9 @@ pub fn merge(config: &MergeConfig) -> Result<Merged, MergeError> {
     let mut writer = TableWriter::create(&config.out_dir, Table::Samples)?;
     writer.write(&crate::rows::samples_batch(&samples))?;
     tables.push(writer.finish()?);
+    if let Some(info) = merge_info(config)? {
+        tables.push(info);
+    }
     Ok(Merged {
         tables,
         variants: total,

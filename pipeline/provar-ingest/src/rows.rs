@@ -4,11 +4,14 @@ use std::sync::Arc;
 
 use provar_io::{
     arrow_array::{
-        builder::{BooleanBuilder, Int32Builder, Int8Builder, ListBuilder},
+        builder::{
+            BooleanBuilder, Float32Builder, Int32Builder, Int8Builder, ListBuilder, StringBuilder,
+        },
         ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
     },
-    table::Table,
-    vcf::{self, record::ParseError},
+    arrow_schema::{DataType, Field, Schema},
+    table::{Table, TableDef},
+    vcf::{self, record::ParseError, InfoField, InfoShape, InfoType},
 };
 
 /// One VCF record, owned and split: one [`Allele`] per alternate allele (or a single row
@@ -21,6 +24,9 @@ pub(crate) struct Site {
     reference_bases: String,
     quality: Option<f64>,
     filters: Option<String>,
+    /// The raw value of each header INFO key (aligned with `Layout::info_fields`): `None`
+    /// when absent, `Some("")` for a present Flag.
+    info: Vec<Option<String>>,
     pub(crate) alleles: Vec<Allele>,
 }
 
@@ -150,7 +156,17 @@ impl Site {
                 row
             })
             .collect();
+        let mut info = vec![None; layout.info_fields().len()];
+        if record.info != "." {
+            for entry in record.info.split(';') {
+                let (key, value) = entry.split_once('=').unwrap_or((entry, ""));
+                if let Some(i) = layout.info_position(key) {
+                    info[i] = Some(value.to_owned());
+                }
+            }
+        }
         Ok(Site {
+            info,
             contig: record.contig.to_owned(),
             position: record.position.get(),
             id: record.id.map(str::to_owned),
@@ -272,6 +288,163 @@ pub(crate) fn batches(
             .expect("columns match the variants schema"),
         RecordBatch::try_new(Table::Calls.schema(), calls).expect("columns match the calls schema"),
     )
+}
+
+/// The `info` table's definition for a header's INFO keys: `variant_index`, then one
+/// column per key in header order, named by the key (see [`InfoShape`] for what a split row
+/// keeps).
+pub(crate) fn info_table(fields: &[InfoField]) -> TableDef {
+    let element = |ty: InfoType| match ty {
+        InfoType::Integer => DataType::Int32,
+        InfoType::Float => DataType::Float32,
+        InfoType::Flag => DataType::Boolean,
+        InfoType::Character | InfoType::String => DataType::Utf8,
+    };
+    let mut columns = vec![Field::new("variant_index", DataType::UInt64, false)];
+    for field in fields {
+        let ty = element(field.ty);
+        columns.push(match (field.ty, field.shape) {
+            (InfoType::Flag, _) => Field::new(&field.key, DataType::Boolean, false),
+            (_, InfoShape::Scalar | InfoShape::PerAlternate) => Field::new(&field.key, ty, true),
+            (_, InfoShape::PerAllele | InfoShape::List) => Field::new(
+                &field.key,
+                DataType::List(Arc::new(Field::new("item", ty, true))),
+                true,
+            ),
+        });
+    }
+    TableDef {
+        name: INFO_TABLE,
+        version: 1,
+        schema: Arc::new(Schema::new(columns)),
+    }
+}
+
+/// The name of the INFO table (`info.parquet`).
+pub const INFO_TABLE: &str = "info";
+
+/// One column of the `info` table being built.
+enum InfoColumn {
+    Flag(BooleanBuilder),
+    Int(Int32Builder),
+    Float(Float32Builder),
+    Text(StringBuilder),
+    IntList(ListBuilder<Int32Builder>),
+    FloatList(ListBuilder<Float32Builder>),
+    TextList(ListBuilder<StringBuilder>),
+}
+
+impl InfoColumn {
+    fn new(field: &InfoField) -> Self {
+        let list = matches!(field.shape, InfoShape::PerAllele | InfoShape::List);
+        match (field.ty, list) {
+            (InfoType::Flag, _) => InfoColumn::Flag(BooleanBuilder::new()),
+            (InfoType::Integer, false) => InfoColumn::Int(Int32Builder::new()),
+            (InfoType::Float, false) => InfoColumn::Float(Float32Builder::new()),
+            (_, false) => InfoColumn::Text(StringBuilder::new()),
+            (InfoType::Integer, true) => InfoColumn::IntList(ListBuilder::new(Int32Builder::new())),
+            (InfoType::Float, true) => InfoColumn::FloatList(ListBuilder::new(Float32Builder::new())),
+            (_, true) => InfoColumn::TextList(ListBuilder::new(StringBuilder::new())),
+        }
+    }
+
+    /// Appends one row: the values this split row keeps (`None` for the whole value when
+    /// absent).
+    fn push(&mut self, values: Option<Vec<&str>>, present: bool) {
+        let missing = |v: &&str| *v == "." || v.is_empty();
+        match self {
+            InfoColumn::Flag(b) => b.append_value(present),
+            InfoColumn::Int(b) => b.append_option(
+                values
+                    .and_then(|v| v.first().copied())
+                    .filter(|v| !missing(v))
+                    .and_then(|v| v.parse().ok()),
+            ),
+            InfoColumn::Float(b) => b.append_option(
+                values
+                    .and_then(|v| v.first().copied())
+                    .filter(|v| !missing(v))
+                    .and_then(|v| v.parse().ok()),
+            ),
+            InfoColumn::Text(b) => b.append_option(
+                values
+                    .and_then(|v| v.first().copied())
+                    .filter(|v| !missing(v)),
+            ),
+            InfoColumn::IntList(b) => match values {
+                Some(v) => b.append_value(
+                    v.iter()
+                        .map(|x| Some(*x).filter(|x| !missing(x)).and_then(|x| x.parse().ok())),
+                ),
+                None => b.append_null(),
+            },
+            InfoColumn::FloatList(b) => match values {
+                Some(v) => b.append_value(
+                    v.iter()
+                        .map(|x| Some(*x).filter(|x| !missing(x)).and_then(|x| x.parse().ok())),
+                ),
+                None => b.append_null(),
+            },
+            InfoColumn::TextList(b) => match values {
+                Some(v) => b.append_value(v.iter().map(|x| Some(*x).filter(|x| !missing(x)))),
+                None => b.append_null(),
+            },
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            InfoColumn::Flag(b) => Arc::new(b.finish()),
+            InfoColumn::Int(b) => Arc::new(b.finish()),
+            InfoColumn::Float(b) => Arc::new(b.finish()),
+            InfoColumn::Text(b) => Arc::new(b.finish()),
+            InfoColumn::IntList(b) => Arc::new(b.finish()),
+            InfoColumn::FloatList(b) => Arc::new(b.finish()),
+            InfoColumn::TextList(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// Builds the `info` batch of `sites` (rows numbered from `first_index`, one per split
+/// alternate allele as in `variants`).
+pub(crate) fn info_batch(
+    sites: &[Site],
+    first_index: u64,
+    fields: &[InfoField],
+    table: &TableDef,
+) -> RecordBatch {
+    let mut columns: Vec<InfoColumn> = fields.iter().map(InfoColumn::new).collect();
+    let mut n = 0u64;
+    for site in sites {
+        for allele in &site.alleles {
+            n += 1;
+            for ((column, field), raw) in columns.iter_mut().zip(fields).zip(&site.info) {
+                let values: Option<Vec<&str>> = raw.as_deref().map(|v| {
+                    let all: Vec<&str> = v.split(',').collect();
+                    let alt = allele.allele_index as usize;
+                    match field.shape {
+                        InfoShape::Scalar | InfoShape::List => all,
+                        InfoShape::PerAlternate => {
+                            alt.checked_sub(1).and_then(|i| all.get(i)).copied().into_iter().collect()
+                        }
+                        InfoShape::PerAllele => {
+                            let mut kept = vec![all.first().copied().unwrap_or(".")];
+                            if alt > 0 {
+                                kept.push(all.get(alt).copied().unwrap_or("."));
+                            }
+                            kept
+                        }
+                    }
+                });
+                column.push(values, raw.is_some());
+            }
+        }
+    }
+    let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from_iter_values(
+        first_index..first_index + n,
+    ))];
+    arrays.extend(columns.iter_mut().map(InfoColumn::finish));
+    RecordBatch::try_new(table.schema.clone(), arrays).expect("columns match the info schema")
 }
 
 #[cfg(test)]

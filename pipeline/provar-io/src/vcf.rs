@@ -7,7 +7,7 @@ pub mod record;
 
 pub use indexed::{Index, Location, Query, RegionReader, Selection};
 pub use reader::{Header, Reader};
-pub use record::{Layout, Record};
+pub use record::{InfoField, InfoShape, InfoType, Layout, Record};
 
 fn describe_location(path: &std::path::Path, location: &Location) -> String {
     match location {

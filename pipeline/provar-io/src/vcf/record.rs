@@ -132,9 +132,63 @@ pub struct Layout {
     pub ad_per_allele: bool,
     infos: HashMap<String, Definition>,
     formats: HashMap<String, Definition>,
+    /// The header's INFO keys in header order, as the `info` table stores them.
+    info_fields: Vec<InfoField>,
+    /// Key -> position in `info_fields`.
+    info_positions: HashMap<String, usize>,
+}
+
+/// The type of an INFO value as the `info` table stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InfoType {
+    /// Int32.
+    Integer,
+    /// Float32 (VCF floats are 32-bit).
+    Float,
+    /// Boolean: present or not.
+    Flag,
+    /// One-character string.
+    Character,
+    /// String.
+    String,
+}
+
+/// How many values of an INFO key one split (per-alternate-allele) row keeps, following
+/// `bcftools norm -m-`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InfoShape {
+    /// `Number=1`, or `Number=0` for a Flag: one value.
+    Scalar,
+    /// `Number=A`: the value of this row's alternate allele.
+    PerAlternate,
+    /// `Number=R`: the reference's value and this alternate's (a list of two).
+    PerAllele,
+    /// Any other Number (`.`, `G`, a count above 1): every value, as a list.
+    List,
+}
+
+/// One INFO key of the header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InfoField {
+    /// The key (`ID=`).
+    pub key: String,
+    /// Its value type.
+    pub ty: InfoType,
+    /// Its shape per split row.
+    pub shape: InfoShape,
 }
 
 impl Layout {
+    /// The header's INFO keys, in header order.
+    pub fn info_fields(&self) -> &[InfoField] {
+        &self.info_fields
+    }
+
+    /// Where `key` is in [`info_fields`](Self::info_fields).
+    pub fn info_position(&self, key: &str) -> Option<usize> {
+        self.info_positions.get(key).copied()
+    }
+
     /// A layout with only sample names: AD is per allele, and only the keys VCF reserves
     /// have types.
     pub fn new(sample_names: Vec<String>) -> Self {
@@ -183,7 +237,37 @@ impl Layout {
                 info::Type::String => ValueType::String,
             },
         };
+        let info_fields: Vec<InfoField> = header
+            .infos()
+            .iter()
+            .map(|(key, value)| {
+                let d = info_def(value);
+                InfoField {
+                    key: key.clone(),
+                    ty: match d.ty {
+                        ValueType::Integer => InfoType::Integer,
+                        ValueType::Float => InfoType::Float,
+                        ValueType::Flag => InfoType::Flag,
+                        ValueType::Character => InfoType::Character,
+                        ValueType::String => InfoType::String,
+                    },
+                    shape: match (d.ty, d.number) {
+                        (ValueType::Flag, _) | (_, Number::Count(0 | 1)) => InfoShape::Scalar,
+                        (_, Number::AlternateBases) => InfoShape::PerAlternate,
+                        (_, Number::ReferenceAlternateBases) => InfoShape::PerAllele,
+                        _ => InfoShape::List,
+                    },
+                }
+            })
+            .collect();
+        let info_positions = info_fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.key.clone(), i))
+            .collect();
         Self {
+            info_fields,
+            info_positions,
             sample_names: header.sample_names().iter().cloned().collect(),
             ad_per_allele: header
                 .formats()

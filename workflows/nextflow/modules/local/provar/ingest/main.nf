@@ -41,7 +41,7 @@ process PROVAR_INGEST {
     stub:
     """
     mkdir -p shards/${shard} ledger-shard-${shard}
-    touch shards/${shard}/variants.parquet shards/${shard}/calls.parquet shards/${shard}/samples.parquet
+    touch shards/${shard}/variants.parquet shards/${shard}/calls.parquet shards/${shard}/samples.parquet shards/${shard}/info.parquet
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":

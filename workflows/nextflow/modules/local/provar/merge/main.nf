@@ -1,7 +1,7 @@
 // provar merge (nf-core module conventions: meta map, ext.args, versions.yml).
 //
 // Gathers the shard directories (staged as shards/1 .. shards/N, each named after its
-// shard number) into variants/calls/samples.parquet, byte-identical to one whole-file
+// shard number) into variants/calls/samples/info.parquet, byte-identical to one whole-file
 // ingest, and starts the main ledger, ledger/.
 process PROVAR_MERGE {
     tag "${meta.id}"
@@ -16,6 +16,7 @@ process PROVAR_MERGE {
 
     output:
     tuple val(meta), path("variants.parquet"), path("calls.parquet"), path("samples.parquet"), emit: tables
+    tuple val(meta), path("info.parquet"), emit: info
     tuple val(meta), path("ledger"), emit: ledger
     path "versions.yml", emit: versions
 
@@ -45,7 +46,7 @@ process PROVAR_MERGE {
     stub:
     """
     mkdir -p ledger
-    touch variants.parquet calls.parquet samples.parquet
+    touch variants.parquet calls.parquet samples.parquet info.parquet
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
