@@ -113,7 +113,9 @@ fn merkle(c: &mut Criterion) {
     let mut group = c.benchmark_group("merkle_100k");
     group.sample_size(20);
     group.throughput(Throughput::Elements(N));
-    group.bench_function("root", |b| b.iter(|| black_box(merkle::root(black_box(&leaves)))));
+    group.bench_function("root", |b| {
+        b.iter(|| black_box(merkle::root(black_box(&leaves))))
+    });
     group.throughput(Throughput::Elements(1));
     group.bench_function("inclusion_prove_and_verify", |b| {
         b.iter(|| {

@@ -114,3 +114,23 @@ for pair in "ashk-trio.info.tsv testdata/trio/ashk-trio.vcf.gz" \
     { read -r cmd; read -r header; } < <(info_query "$2")
     emit "$1" "$cmd" "$header"
 done
+
+# Mendel errors of the GIAB trio (mother HG004, father HG003, child HG002): the sites
+# bcftools +mendelian lists as inconsistent, and PLINK 1.9's --mendel per-error table.
+emit ashk-trio.mendelian-x.tsv \
+  "bcftools +mendelian testdata/trio/ashk-trio.vcf.gz -t HG004,HG003,HG002 -m x | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT[\t%GT]\n'" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}HG002${tab}HG003${tab}HG004"
+
+# PLINK 1.9 --mendel on the same trio: the number of errors per code (its .mendel table
+# has no positions when the VCF has no IDs). The trio and sexes are set with
+# --update-parents/--update-sex; --keep-allele-order keeps A1 = ALT, so PLINK's codes
+# (which name alleles A1/A2) are the same as Hail's (which name them ref/alt).
+if command -v plink1.9 > /dev/null; then
+    tmp=$(mktemp -d)
+    printf 'ash HG002 HG003 HG004\n' > "$tmp/parents.txt"
+    printf 'ash HG002 1\nash HG003 1\nash HG004 2\n' > "$tmp/sex.txt"
+    emit ashk-trio.plink-mendel-codes.tsv \
+      "plink1.9 --vcf testdata/trio/ashk-trio.vcf.gz --keep-allele-order --const-fid ash --update-parents $tmp/parents.txt --update-sex $tmp/sex.txt --make-bed --out $tmp/t >/dev/null && plink1.9 --bfile $tmp/t --keep-allele-order --mendel --out $tmp/t >/dev/null && awk 'NR>1{print \$5}' $tmp/t.mendel | sort -n | uniq -c | awk '{print \$2\"\\t\"\$1}'" \
+      "code${tab}errors"
+    rm -rf "$tmp"
+fi

@@ -31,7 +31,11 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     for n in 0..args.records {
         std::fs::write(&artifact, n.to_string())?;
         let now = std::time::SystemTime::now();
-        let runtime = Runtime { started_at: now, finished_at: now, threads: 1 };
+        let runtime = Runtime {
+            started_at: now,
+            finished_at: now,
+            threads: 1,
+        };
         ledger.append(
             NewRecord::new("bench", env!("CARGO_PKG_VERSION"), runtime)
                 .parameter("n", n)
@@ -47,8 +51,14 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let n = args.records as f64;
     println!("records\t{}", args.records);
-    println!("append_seconds\t{append:.3}\tappend_records_per_second\t{:.0}", n / append);
-    println!("verify_seconds\t{verify:.3}\tverify_records_per_second\t{:.0}", n / verify);
+    println!(
+        "append_seconds\t{append:.3}\tappend_records_per_second\t{:.0}",
+        n / append
+    );
+    println!(
+        "verify_seconds\t{verify:.3}\tverify_records_per_second\t{:.0}",
+        n / verify
+    );
     println!(
         "records_file_bytes\t{}",
         std::fs::metadata(out.join("ledger/records.jsonl"))?.len()

@@ -78,6 +78,12 @@ pub enum Command {
     ///
     /// Example: provar report --out out --ledger out/ledger
     Report(ReportArgs),
+    /// Find Mendel errors (Hail's codes) and inheritance-mode candidates (de novo, X-linked
+    /// de novo, recessive, X-linked recessive, dominant, compound het) for the families of a
+    /// PED file into mendel_errors.parquet and candidates.parquet.
+    ///
+    /// Example: provar rare --ped family.ped --out out --ledger out/ledger
+    Rare(RareArgs),
     /// Inspect and verify a provenance ledger.
     ///
     /// Example: provar ledger verify --ledger out/ledger
@@ -228,6 +234,89 @@ pub struct QcArgs {
     /// Directory with the ingest tables (default: the output directory).
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
+    /// Output and ledger.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Reference builds (for the pseudo-autosomal regions of X and Y).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BuildArg {
+    /// GRCh37 / hg19.
+    #[value(name = "GRCh37", alias = "grch37", alias = "hg19")]
+    Grch37,
+    /// GRCh38 / hg38.
+    #[value(name = "GRCh38", alias = "grch38", alias = "hg38")]
+    Grch38,
+}
+
+impl From<BuildArg> for provar_rare::Build {
+    fn from(build: BuildArg) -> Self {
+        match build {
+            BuildArg::Grch37 => provar_rare::Build::GRCh37,
+            BuildArg::Grch38 => provar_rare::Build::GRCh38,
+        }
+    }
+}
+
+/// Genotype gates of the inheritance modes. Defaults: GQ >= 20, DP >= 10, parents' alternate
+/// reads <= 5 (de novo), heterozygous allele balance 0.2-0.8, PASS sites only.
+#[derive(Debug, Args, Default, Clone)]
+pub struct GateArgs {
+    /// Start from no gates at all (genotypes alone), then apply the flags given.
+    #[arg(long)]
+    pub no_gates: bool,
+    /// Minimum GQ of the family members a mode looks at.
+    #[arg(long, value_name = "GQ")]
+    pub min_gq: Option<i32>,
+    /// Minimum FORMAT DP of those members.
+    #[arg(long, value_name = "DP")]
+    pub min_dp: Option<i32>,
+    /// De novo: at most this many alternate reads in both parents together (-1: no limit).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub max_parent_alt_reads: Option<i32>,
+    /// Allele balance range of heterozygous calls of probands, e.g. 0.2,0.8.
+    #[arg(long, value_name = "LO,HI", value_parser = parse_range)]
+    pub het_ab: Option<(f64, f64)>,
+    /// Consider sites whatever their FILTER (default: PASS only).
+    #[arg(long, conflicts_with = "pass_only")]
+    pub any_filter: bool,
+    /// Only PASS sites (the default unless --no-gates).
+    #[arg(long)]
+    pub pass_only: bool,
+    /// Minimum INFO/DP of the site.
+    #[arg(long, value_name = "DP")]
+    pub min_info_dp: Option<i32>,
+}
+
+/// `LO,HI` with 0 <= LO <= HI <= 1.
+fn parse_range(text: &str) -> Result<(f64, f64), String> {
+    let (lo, hi) = text
+        .split_once(',')
+        .ok_or_else(|| format!("expected LO,HI (e.g. 0.2,0.8), found {text:?}"))?;
+    let parse = |s: &str| s.trim().parse::<f64>().map_err(|e| format!("{s:?}: {e}"));
+    let (lo, hi) = (parse(lo)?, parse(hi)?);
+    if !(0.0..=1.0).contains(&lo) || !(0.0..=1.0).contains(&hi) || lo > hi {
+        return Err(format!("expected 0 <= LO <= HI <= 1, found {lo},{hi}"));
+    }
+    Ok((lo, hi))
+}
+
+/// `provar rare`.
+#[derive(Debug, Args)]
+pub struct RareArgs {
+    /// The pedigree (PED/FAM: family, individual, father, mother, sex, phenotype).
+    #[arg(long, value_name = "FILE")]
+    pub ped: PathBuf,
+    /// Directory with the ingest tables (default: the output directory).
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
+    /// Reference build, for the pseudo-autosomal regions.
+    #[arg(long, value_enum, default_value = "GRCh37")]
+    pub build: BuildArg,
+    /// Genotype gates.
+    #[command(flatten)]
+    pub gates: GateArgs,
     /// Output and ledger.
     #[command(flatten)]
     pub output: OutputArgs,

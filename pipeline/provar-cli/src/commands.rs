@@ -6,6 +6,7 @@ pub(crate) mod ingest;
 pub(crate) mod ledger;
 pub(crate) mod merge;
 pub(crate) mod qc;
+pub(crate) mod rare;
 pub(crate) mod report;
 pub(crate) mod run;
 

@@ -9,7 +9,10 @@ use provar_io::vcf;
 /// A first line of nine tab-separated columns with numeric start and end (columns 4 and 5):
 /// GFF3 or GTF.
 fn looks_like_gff(text: &str) -> bool {
-    let line = text.lines().find(|l| !l.starts_with('#')).unwrap_or_default();
+    let line = text
+        .lines()
+        .find(|l| !l.starts_with('#'))
+        .unwrap_or_default();
     let fields: Vec<&str> = line.split('\t').collect();
     fields.len() >= 8
         && fields[3].parse::<u64>().is_ok()

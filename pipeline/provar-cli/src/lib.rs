@@ -116,6 +116,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Cluster(_) => "cluster",
         Command::Annotate(_) => "annotate",
         Command::Report(_) => "report",
+        Command::Rare(_) => "rare",
         Command::Ledger(_) => "ledger",
         Command::Completions(_) => "completions",
         Command::Man => "man",
@@ -189,7 +190,11 @@ fn summary_json(
         Err(e) => {
             let s = ExitStatus::from_error(e);
             (
-                if s == ExitStatus::Failure { "check-failed" } else { "error" },
+                if s == ExitStatus::Failure {
+                    "check-failed"
+                } else {
+                    "error"
+                },
                 if s == ExitStatus::Failure { 1 } else { 2 },
                 Some(format!("{e:#}")),
             )
@@ -220,6 +225,7 @@ fn dispatch(context: &commands::Context, command: Command) -> anyhow::Result<Exi
         Command::Cluster(args) => commands::cluster::run(context, &args),
         Command::Annotate(args) => commands::annotate::run(context, &args),
         Command::Report(args) => commands::report::run(context, &args),
+        Command::Rare(args) => commands::rare::run(context, &args),
         Command::Ledger(args) => commands::ledger::run(context, &args),
         Command::Completions(args) => {
             let mut out = Vec::new();

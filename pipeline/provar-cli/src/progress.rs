@@ -30,7 +30,12 @@ impl Progress {
         let counter = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         if !enabled(quiet) {
-            return Progress { bar: None, counter, updater: None, stop };
+            return Progress {
+                bar: None,
+                counter,
+                updater: None,
+                stop,
+            };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         let template = format!("{{spinner}} provar: {stage}: {{msg}} ({{elapsed}})");
@@ -53,7 +58,12 @@ impl Progress {
                 std::thread::sleep(Duration::from_millis(100));
             }
         });
-        Progress { bar: Some(bar), counter, updater: Some(updater), stop }
+        Progress {
+            bar: Some(bar),
+            counter,
+            updater: Some(updater),
+            stop,
+        }
     }
 
     /// The count the stage increments.

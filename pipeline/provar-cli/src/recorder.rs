@@ -28,7 +28,9 @@ static SEGMENT: std::sync::Mutex<Option<Ledger>> = std::sync::Mutex::new(None);
 
 /// The segment name from `PROVAR_LEDGER_SEGMENT`, if set and non-empty.
 fn segment_name() -> Option<String> {
-    std::env::var(SEGMENT_ENV).ok().filter(|name| !name.is_empty())
+    std::env::var(SEGMENT_ENV)
+        .ok()
+        .filter(|name| !name.is_empty())
 }
 
 /// Opens the ledger a stage appends to: the ledger itself, or this process's segment of it.
@@ -36,7 +38,9 @@ fn open_for_append(main: Ledger) -> anyhow::Result<Ledger> {
     let Some(name) = segment_name() else {
         return Ok(main);
     };
-    let mut slot = SEGMENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut slot = SEGMENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(segment) = slot.as_ref() {
         return Ok(segment.clone());
     }
@@ -50,7 +54,9 @@ fn open_for_append(main: Ledger) -> anyhow::Result<Ledger> {
 /// Seals this process's segment, if it recorded into one (called when the command
 /// succeeded). Returns the segment directory.
 pub(crate) fn seal_segment() -> anyhow::Result<Option<PathBuf>> {
-    let slot = SEGMENT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let slot = SEGMENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match slot.as_ref() {
         Some(segment) => {
             segment

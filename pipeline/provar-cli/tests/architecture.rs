@@ -58,15 +58,21 @@ fn core_depends_on_no_provar_crate_and_stages_not_on_each_other() {
         !core.lines().skip(1).any(|l| l.starts_with("provar-")),
         "{core}"
     );
-    for stage in ["provar-ingest", "provar-qc", "provar-cluster"] {
+    let stages = [
+        "provar-ingest",
+        "provar-qc",
+        "provar-cluster",
+        "provar-annotate",
+        "provar-report",
+        "provar-rare",
+    ];
+    for stage in stages {
         let tree = normal_dependencies(stage);
-        for other in [
-            "provar-ingest",
-            "provar-qc",
-            "provar-cluster",
-            "provar-ledger",
-            "provar-cli",
-        ] {
+        for other in stages
+            .iter()
+            .copied()
+            .chain(["provar-ledger", "provar-cli"])
+        {
             if other != stage {
                 assert!(
                     !tree.lines().any(|l| l.starts_with(&format!("{other} "))),

@@ -43,7 +43,10 @@ fn a_revoked_sample_is_excluded_and_only_its_count_reaches_the_ledger() {
     let ledger = records(&out);
     // The manifest is a recorded input (its digest), the counts a parameter; no sample id.
     assert!(ledger.contains("consent.tsv"), "{ledger}");
-    assert!(ledger.contains(r#""consent":{"excluded":1,"kept":2}"#), "{ledger}");
+    assert!(
+        ledger.contains(r#""consent":{"excluded":1,"kept":2}"#),
+        "{ledger}"
+    );
     for id in ["HG002", "HG003", "HG004"] {
         assert!(!ledger.contains(id), "the ledger names {id}");
     }
@@ -111,7 +114,9 @@ fn a_bad_manifest_names_its_line() {
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(
-        message.contains("consent.tsv") && message.contains("line 2") && message.contains("granted or revoked"),
+        message.contains("consent.tsv")
+            && message.contains("line 2")
+            && message.contains("granted or revoked"),
         "{message}"
     );
     assert!(!out.join("samples.parquet").exists());
@@ -158,12 +163,21 @@ fn pseudonymised_tables_hold_keyed_blake3_pseudonyms_only() {
         drop(stdin);
         let output = child.wait_with_output().expect("b3sum");
         let hex = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        assert_eq!(format!("psn-{}", &hex[..20]), ids[0], "b3sum --keyed agrees");
+        assert_eq!(
+            format!("psn-{}", &hex[..20]),
+            ids[0],
+            "b3sum --keyed agrees"
+        );
     } else {
         eprintln!("skipping the b3sum --keyed cross-check: b3sum not installed");
     }
     // No table and no ledger line names a sample.
-    for file in ["samples.parquet", "sample_qc.parquet", "clusters.parquet", "report.html"] {
+    for file in [
+        "samples.parquet",
+        "sample_qc.parquet",
+        "clusters.parquet",
+        "report.html",
+    ] {
         let bytes = std::fs::read(out.join(file)).expect("read");
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("HG00"), "{file} names a sample");
@@ -184,5 +198,8 @@ fn pseudonymised_tables_hold_keyed_blake3_pseudonyms_only() {
     ]);
     assert_ok(&affected);
     let text = String::from_utf8_lossy(&affected.stdout).into_owned();
-    assert!(text.contains("samples.parquet\t") && text.contains("sample_qc.parquet\t"), "{text}");
+    assert!(
+        text.contains("samples.parquet\t") && text.contains("sample_qc.parquet\t"),
+        "{text}"
+    );
 }

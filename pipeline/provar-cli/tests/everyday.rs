@@ -42,7 +42,11 @@ fn completions_cover_every_subcommand() {
 #[test]
 fn man_page_is_roff_with_every_subcommand() {
     let man = stdout(&["man"]);
-    assert!(man.contains(".TH provar 1"), "{}", &man[..man.len().min(200)]);
+    assert!(
+        man.contains(".TH provar 1"),
+        "{}",
+        &man[..man.len().min(200)]
+    );
     for sub in ["ingest", "merge", "qc", "report", "ledger", "run"] {
         assert!(man.contains(sub), "man page lacks {sub}");
     }
@@ -77,8 +81,7 @@ fn json_summary_lists_outputs_with_digests_and_errors_with_exit_codes() {
     // An input error: exit 2 and status "error" on stdout, the message on stderr.
     let failed = provar(["--json", "ingest", "/nonexistent.vcf", "--out", "x"]);
     assert_eq!(failed.status.code(), Some(2));
-    let value: serde_json::Value =
-        serde_json::from_slice(&failed.stdout).expect("one JSON object");
+    let value: serde_json::Value = serde_json::from_slice(&failed.stdout).expect("one JSON object");
     assert_eq!(value["status"], "error");
     assert_eq!(value["exit"], 2);
     assert!(value["error"]
@@ -105,7 +108,10 @@ fn verbose_logs_timings_and_quiet_says_nothing() {
     let text = common::stderr(&verbose);
     assert!(text.contains("INFO start command=\"ingest\""), "{text}");
     assert!(text.contains("INFO end command=\"ingest\""), "{text}");
-    assert!(!text.contains('\u{1b}'), "no colour when stderr is not a terminal");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when stderr is not a terminal"
+    );
     let quiet = provar(args("-q"));
     assert_ok(&quiet);
     assert!(quiet.stderr.is_empty());
@@ -140,7 +146,11 @@ fn every_subcommand_help_has_an_example() {
         let output = provar(&args);
         assert!(output.status.success(), "{path:?}");
         let text = String::from_utf8_lossy(&output.stdout);
-        assert!(text.contains("Example"), "provar {} --help has no example:\n{text}", path.join(" "));
+        assert!(
+            text.contains("Example"),
+            "provar {} --help has no example:\n{text}",
+            path.join(" ")
+        );
     }
 }
 
@@ -178,8 +188,14 @@ fn progress_shows_on_a_terminal_only() {
     ]);
     assert_ok(&output);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains('\r') && !stderr.contains('\u{1b}'), "{stderr:?}");
-    let has_script = std::process::Command::new("script").arg("--version").output().is_ok();
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\u{1b}'),
+        "{stderr:?}"
+    );
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok();
     if !has_script {
         eprintln!("skipping the terminal half: `script` (util-linux) is not installed");
         return;
@@ -199,7 +215,10 @@ fn progress_shows_on_a_terminal_only() {
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
     let tty = run_on_tty("", "tty");
-    assert!(tty.contains("provar: ingest: ") && tty.contains(" records, "), "{tty:?}");
+    assert!(
+        tty.contains("provar: ingest: ") && tty.contains(" records, "),
+        "{tty:?}"
+    );
     assert!(tty.contains("120000 records (0 multi-allelic)"), "{tty:?}");
     let quiet = run_on_tty("-q", "quiet");
     assert!(!quiet.contains("records"), "{quiet:?}");

@@ -59,11 +59,7 @@ fn stages(vcf: &Path) -> Vec<Stage> {
 
 fn args_in(stage: &Stage, dir: &Path) -> Vec<String> {
     let d = dir.to_str().expect("utf-8");
-    stage
-        .args
-        .iter()
-        .map(|a| a.replace("DIR", d))
-        .collect()
+    stage.args.iter().map(|a| a.replace("DIR", d)).collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -213,7 +209,11 @@ fn a_file_size_limit_is_a_clear_error_with_nothing_left() {
     assert!(message.contains(".parquet"), "names the file: {message}");
     assert!(message.contains("File too large"), "{message}");
     assert!(message.contains("hint: the disk is full or a file-size limit applies"));
-    assert!(!out.exists(), "nothing partial is left: {:?}", std::fs::read_dir(&out).ok());
+    assert!(
+        !out.exists(),
+        "nothing partial is left: {:?}",
+        std::fs::read_dir(&out).ok()
+    );
 }
 
 #[test]
@@ -259,6 +259,10 @@ fn an_input_changed_between_stages_is_caught() {
         ledger_dir.as_os_str(),
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("calls.parquet"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("calls.parquet"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!out.join("variant_qc.parquet").exists());
 }

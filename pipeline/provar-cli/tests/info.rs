@@ -29,7 +29,11 @@ fn cell(array: &dyn Array, row: usize) -> Cell {
         }
         DataType::Int32 => {
             let a = array.as_any().downcast_ref::<Int32Array>().expect("i32");
-            Cell::Text(if a.is_null(row) { dot() } else { a.value(row).to_string() })
+            Cell::Text(if a.is_null(row) {
+                dot()
+            } else {
+                a.value(row).to_string()
+            })
         }
         DataType::Float32 => {
             let a = array.as_any().downcast_ref::<Float32Array>().expect("f32");
@@ -37,7 +41,11 @@ fn cell(array: &dyn Array, row: usize) -> Cell {
         }
         DataType::Utf8 => {
             let a = array.as_any().downcast_ref::<StringArray>().expect("utf8");
-            Cell::Text(if a.is_null(row) { dot() } else { a.value(row).to_owned() })
+            Cell::Text(if a.is_null(row) {
+                dot()
+            } else {
+                a.value(row).to_owned()
+            })
         }
         DataType::List(_) => {
             let a = array.as_any().downcast_ref::<ListArray>().expect("list");
@@ -46,7 +54,11 @@ fn cell(array: &dyn Array, row: usize) -> Cell {
             }
             let values = a.value(row);
             if let Some(f) = values.as_any().downcast_ref::<Float32Array>() {
-                return Cell::Floats((0..f.len()).map(|i| (!f.is_null(i)).then(|| f.value(i))).collect());
+                return Cell::Floats(
+                    (0..f.len())
+                        .map(|i| (!f.is_null(i)).then(|| f.value(i)))
+                        .collect(),
+                );
             }
             let parts: Vec<String> = (0..values.len())
                 .map(|i| match cell(values.as_ref(), i) {
@@ -123,8 +135,12 @@ fn assert_info_equals(dir: &Path, fixture: &str) -> usize {
 }
 
 fn ingest(vcf: &str, out: &Path, extra: &[&str]) {
-    let mut args: Vec<std::ffi::OsString> =
-        vec!["ingest".into(), testdata(vcf).into(), "--out".into(), out.into()];
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "ingest".into(),
+        testdata(vcf).into(),
+        "--out".into(),
+        out.into(),
+    ];
     args.extend(extra.iter().map(Into::into));
     assert_ok(&provar(args));
 }
@@ -132,10 +148,18 @@ fn ingest(vcf: &str, out: &Path, extra: &[&str]) {
 #[test]
 fn every_info_field_equals_bcftools_query_on_the_bundled_files() {
     for (vcf, fixture, cells) in [
-        ("trio/ashk-trio.vcf.gz", "expected/ashk-trio.info.tsv", 9940 * 25),
+        (
+            "trio/ashk-trio.vcf.gz",
+            "expected/ashk-trio.info.tsv",
+            9940 * 25,
+        ),
         ("cohort/sample.vcf.gz", "expected/sample.info.tsv", 346 * 28),
         // Multi-allelic records split: Number=A (CIGAR, RU, REFREP, IDREP) per allele.
-        ("multiallelic/isaac-trio.vcf.gz", "expected/isaac-trio.info.tsv", 2087 * 9),
+        (
+            "multiallelic/isaac-trio.vcf.gz",
+            "expected/isaac-trio.info.tsv",
+            2087 * 9,
+        ),
     ] {
         let dir = tempfile::tempdir().expect("tempdir");
         ingest(vcf, dir.path(), &[]);
@@ -151,7 +175,11 @@ fn sharded_info_merges_to_the_single_run_bytes() {
     let mut shards = Vec::new();
     for i in 1..=3 {
         let shard = dir.path().join(format!("shard{i}"));
-        ingest("trio/ashk-trio.vcf.gz", &shard, &["--shard", &format!("{i}/3")]);
+        ingest(
+            "trio/ashk-trio.vcf.gz",
+            &shard,
+            &["--shard", &format!("{i}/3")],
+        );
         shards.push(shard);
     }
     let merged = dir.path().join("merged");

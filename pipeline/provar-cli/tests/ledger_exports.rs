@@ -93,7 +93,9 @@ fn exports_carry_both_digests_and_pass_their_validators() {
         .map(|e| (e["@id"].as_str().expect("@id"), e))
         .collect();
     for table in TABLES {
-        let entity = by_id.get(table).unwrap_or_else(|| panic!("{table} in the crate"));
+        let entity = by_id
+            .get(table)
+            .unwrap_or_else(|| panic!("{table} in the crate"));
         assert_eq!(entity["sha256"], sha[table], "{table}");
     }
     let actions = graph
@@ -107,7 +109,12 @@ fn exports_carry_both_digests_and_pass_their_validators() {
             let report = dir.path().join(format!("{profile}.json"));
             let output = Command::new(&python)
                 .arg(&validate)
-                .args(["validate", "--no-paging", "--skip-availability-check", "--no-cache"])
+                .args([
+                    "validate",
+                    "--no-paging",
+                    "--skip-availability-check",
+                    "--no-cache",
+                ])
                 .args(["-p", profile, "-f", "json", "-o"])
                 .arg(&report)
                 .arg(".")
@@ -117,7 +124,8 @@ fn exports_carry_both_digests_and_pass_their_validators() {
                 .expect("validator runs");
             let report = read_json(&report);
             assert_eq!(
-                report["passed"], true,
+                report["passed"],
+                true,
                 "{profile}: {}\n{}",
                 report["issues"],
                 String::from_utf8_lossy(&output.stderr)
@@ -130,7 +138,10 @@ fn exports_carry_both_digests_and_pass_their_validators() {
     let prov_file = dir.path().join("prov.json");
     export(&out, "prov-json", &prov_file);
     let prov = read_json(&prov_file);
-    assert_eq!(prov["activity"].as_object().expect("activity").len(), n_records);
+    assert_eq!(
+        prov["activity"].as_object().expect("activity").len(),
+        n_records
+    );
     let variant_qc = prov["entity"]
         .as_object()
         .expect("entity")
@@ -147,13 +158,20 @@ fn exports_carry_both_digests_and_pass_their_validators() {
             .arg(&prov_file)
             .output()
             .expect("python runs");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let counts = String::from_utf8_lossy(&output.stdout).trim().to_owned();
         let expected = format!(
             "{} {} {}",
             n_records,
             prov["entity"].as_object().expect("entity").len(),
-            prov["wasGeneratedBy"].as_object().expect("generation").len()
+            prov["wasGeneratedBy"]
+                .as_object()
+                .expect("generation")
+                .len()
         );
         assert_eq!(counts, expected);
     }
@@ -178,9 +196,9 @@ fn exports_carry_both_digests_and_pass_their_validators() {
     let deps = statement["predicate"]["buildDefinition"]["resolvedDependencies"]
         .as_array()
         .expect("dependencies");
-    assert!(deps
-        .iter()
-        .any(|d| d["name"].as_str().is_some_and(|n| n.ends_with("ashk-trio.vcf.gz"))));
+    assert!(deps.iter().any(|d| d["name"]
+        .as_str()
+        .is_some_and(|n| n.ends_with("ashk-trio.vcf.gz"))));
 
     // Exports are deterministic.
     let again = dir.path().join("statement2.json");
@@ -229,8 +247,16 @@ fn an_export_refuses_an_artifact_changed_since_recording() {
         file.as_os_str(),
     ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("variant_qc.parquet"), "{}", stderr(&output));
-    assert!(stderr(&output).contains("bytes changed"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("variant_qc.parquet"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("bytes changed"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!file.exists());
 }
 
@@ -241,25 +267,47 @@ fn diff_names_parameters_and_files_that_differ_between_runs() {
     let vcf = testdata("trio/ashk-trio.vcf.gz");
     run_pipeline(&vcf, &a, &[]);
     run_pipeline(&vcf, &b, &[]);
-    let diff = |x: &Path, y: &Path| provar(["ledger".as_ref(), "diff".as_ref(), x.as_os_str(), y.as_os_str()]);
+    let diff = |x: &Path, y: &Path| {
+        provar([
+            "ledger".as_ref(),
+            "diff".as_ref(),
+            x.as_os_str(),
+            y.as_os_str(),
+        ])
+    };
 
     // Same inputs, same parameters: no difference (timestamps and hosts do not count).
     let output = diff(&a, &b.join("ledger"));
     assert_ok(&output);
-    assert!(output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 
     // Run B again with a genotype filter.
     run_pipeline(&vcf, &b, &["--min-gq", "20"]);
     let output = diff(&a, &b);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(text.contains("stage qc: parameter min_gq: null -> 20") || text.contains("stage qc: parameter min_gq: (not set) -> 20"), "{text}");
-    assert!(text.contains("stage qc: output variant_qc.parquet: blake3 "), "{text}");
+    assert!(
+        text.contains("stage qc: parameter min_gq: null -> 20")
+            || text.contains("stage qc: parameter min_gq: (not set) -> 20"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stage qc: output variant_qc.parquet: blake3 "),
+        "{text}"
+    );
     // Ingest had the same parameters and made the same bytes.
     assert!(!text.contains("stage ingest"), "{text}");
 
     // Not a run: exit 2 naming it.
     let output = diff(&a, dir.path());
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("not a ledger"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not a ledger"),
+        "{}",
+        stderr(&output)
+    );
 }

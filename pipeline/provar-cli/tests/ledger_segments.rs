@@ -78,7 +78,10 @@ fn shard_jobs_record_into_segments_and_merge_into_a_verifiable_log() {
             &ledger,
         ],
     ));
-    assert_ok(&job("qc", &[&"qc", &"--out", &tables, &"--ledger", &ledger]));
+    assert_ok(&job(
+        "qc",
+        &[&"qc", &"--out", &tables, &"--ledger", &ledger],
+    ));
     // No job touched the main log.
     assert!(!ledger.join("records.jsonl").exists());
 
@@ -107,7 +110,9 @@ fn shard_jobs_record_into_segments_and_merge_into_a_verifiable_log() {
         .collect();
     // Dependencies first ("gather" sorts before "ingest-*" by name but reads their output).
     assert_eq!(order, ["ingest-1", "ingest-2", "gather", "qc"]);
-    assert!(merged.iter().all(|r| r["schema"] == 2 && r["host"].is_string()));
+    assert!(merged
+        .iter()
+        .all(|r| r["schema"] == 2 && r["host"].is_string()));
     let gather_inputs = merged[2]["inputs"].as_array().expect("inputs");
     assert!(gather_inputs.iter().any(|i| i["produced_by"] == 1));
     assert!(gather_inputs.iter().any(|i| i["produced_by"] == 2));
@@ -117,7 +122,10 @@ fn shard_jobs_record_into_segments_and_merge_into_a_verifiable_log() {
     // Merging twice changes nothing.
     let before = std::fs::read(ledger.join("records.jsonl")).expect("records");
     assert_ok(&plain(&[&"ledger", &"merge", &"--ledger", &ledger]));
-    assert_eq!(std::fs::read(ledger.join("records.jsonl")).expect("records"), before);
+    assert_eq!(
+        std::fs::read(ledger.join("records.jsonl")).expect("records"),
+        before
+    );
 
     // Lineage of a QC table walks through the gather job to both shard jobs and the VCF.
     let output = plain(&[
@@ -130,7 +138,10 @@ fn shard_jobs_record_into_segments_and_merge_into_a_verifiable_log() {
     assert_ok(&output);
     let tree = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(tree.contains("record 3 merge"), "{tree}");
-    assert!(tree.contains("record 1 ingest") && tree.contains("record 2 ingest"), "{tree}");
+    assert!(
+        tree.contains("record 1 ingest") && tree.contains("record 2 ingest"),
+        "{tree}"
+    );
     assert!(tree.contains("sample.vcf.gz"), "{tree}");
 }
 
@@ -141,17 +152,37 @@ fn a_failed_job_leaves_its_segment_unsealed_and_verify_names_it() {
     let tables = out.path().join("tables");
     assert_ok(&job(
         "ingest",
-        &[&"ingest", &testdata("cohort/sample.vcf.gz"), &"--out", &tables, &"--ledger", &ledger],
+        &[
+            &"ingest",
+            &testdata("cohort/sample.vcf.gz"),
+            &"--out",
+            &tables,
+            &"--ledger",
+            &ledger,
+        ],
     ));
     // Cluster with an impossible k fails after nothing was recorded; a job that recorded
     // and then failed would leave an unsealed segment: simulate with a record and no seal.
-    let output = job("cluster", &[&"cluster", &"--out", &tables, &"--k", &"1000", &"--ledger", &ledger]);
+    let output = job(
+        "cluster",
+        &[
+            &"cluster",
+            &"--out",
+            &tables,
+            &"--k",
+            &"1000",
+            &"--ledger",
+            &ledger,
+        ],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(!ledger.join("segments/cluster").join("sealed").exists());
     assert_ok(&plain(&[&"ledger", &"merge", &"--ledger", &ledger]));
     let output = plain(&[&"ledger", &"verify", &"--ledger", &ledger]);
     // The failed cluster job recorded nothing, so there is no segment to complain about.
-    assert!(!ledger.join("segments/cluster").exists() || stderr(&output).contains("segment cluster"));
+    assert!(
+        !ledger.join("segments/cluster").exists() || stderr(&output).contains("segment cluster")
+    );
 
     // A job killed after its record but before sealing.
     let segment = ledger.join("segments/qc-killed");
@@ -161,8 +192,11 @@ fn a_failed_job_leaves_its_segment_unsealed_and_verify_names_it() {
         segment.join("records.jsonl"),
     )
     .expect("copy");
-    std::fs::copy(ledger.join("segments/ingest/checkpoint"), segment.join("checkpoint"))
-        .expect("copy");
+    std::fs::copy(
+        ledger.join("segments/ingest/checkpoint"),
+        segment.join("checkpoint"),
+    )
+    .expect("copy");
     let output = plain(&[&"ledger", &"verify", &"--ledger", &ledger]);
     assert_eq!(output.status.code(), Some(1));
     assert!(

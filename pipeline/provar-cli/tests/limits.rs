@@ -41,7 +41,9 @@ fn absurd_inputs_are_handled_with_bounded_memory() {
     // A 10 MB INFO value.
     let long_info = dir.path().join("long-info.vcf");
     let mut text = String::from(HEADER);
-    text.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n1\t100\t.\tA\tC\t.\tPASS\tX=");
+    text.push_str(
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n1\t100\t.\tA\tC\t.\tPASS\tX=",
+    );
     text.push_str(&"a".repeat(10_000_000));
     text.push_str("\tGT\t0/1\n");
     std::fs::write(&long_info, text).expect("write");

@@ -47,7 +47,14 @@ fn common_mistakes_give_clear_messages_with_hints() {
     std::fs::copy(&cohort, &unindexed).expect("copy");
     assert_eq!(
         fails_with(
-            &["ingest", s(&unindexed), "--region", "20:1-100000", "--out", s(&out)],
+            &[
+                "ingest",
+                s(&unindexed),
+                "--region",
+                "20:1-100000",
+                "--out",
+                s(&out)
+            ],
             &tmp,
             &out
         ),
@@ -59,7 +66,14 @@ fn common_mistakes_give_clear_messages_with_hints() {
     // chr20 against a file that says 20.
     assert_eq!(
         fails_with(
-            &["ingest", s(&cohort), "--region", "chr20:1-1000000", "--out", s(&out)],
+            &[
+                "ingest",
+                s(&cohort),
+                "--region",
+                "chr20:1-1000000",
+                "--out",
+                s(&out)
+            ],
             &tmp,
             &out
         ),
@@ -70,7 +84,14 @@ fn common_mistakes_give_clear_messages_with_hints() {
     // A sample name in the wrong case.
     assert_eq!(
         fails_with(
-            &["ingest", s(&cohort), "--samples", "HG00096,hg00097", "--out", s(&out)],
+            &[
+                "ingest",
+                s(&cohort),
+                "--samples",
+                "HG00096,hg00097",
+                "--out",
+                s(&out)
+            ],
             &tmp,
             &out
         ),
@@ -85,7 +106,8 @@ fn common_mistakes_give_clear_messages_with_hints() {
     std::fs::write(&truncated, &bytes[..30_000]).expect("write");
     let message = fails_with(&["ingest", s(&truncated), "--out", s(&out)], &tmp, &out);
     assert!(
-        message.starts_with("provar: error: cannot read TMP/truncated.vcf.gz\n  caused by: at line "),
+        message
+            .starts_with("provar: error: cannot read TMP/truncated.vcf.gz\n  caused by: at line "),
         "{message}"
     );
     assert!(message.ends_with(
@@ -97,7 +119,10 @@ fn common_mistakes_give_clear_messages_with_hints() {
     let file = tmp.join("a-file");
     std::fs::write(&file, b"").expect("write");
     let message = fails_with(&["ingest", s(&cohort), "--out", s(&file)], &tmp, &out);
-    assert!(message.starts_with("provar: error: creating the output directory\n"), "{message}");
+    assert!(
+        message.starts_with("provar: error: creating the output directory\n"),
+        "{message}"
+    );
     assert!(message.ends_with("  hint: --out names an existing file; give a directory\n"));
 
     // gzip instead of bgzip.
@@ -105,8 +130,7 @@ fn common_mistakes_give_clear_messages_with_hints() {
     {
         use std::io::Write as _;
         let plain = std::fs::read(testdata("multiallelic/pl.vcf")).expect("read");
-        let mut encoder =
-            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         encoder.write_all(&plain).expect("compress");
         std::fs::write(&gzipped, encoder.finish().expect("compress")).expect("write");
     }

@@ -80,14 +80,20 @@ fn report_is_self_contained_traceable_and_deterministic() {
     let rows = provenance_rows(&html);
     let files: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     for table in ["variants", "samples", "variant_qc", "sample_qc", "clusters"] {
-        assert!(files.contains(&format!("{table}.parquet").as_str()), "{files:?}");
+        assert!(
+            files.contains(&format!("{table}.parquet").as_str()),
+            "{files:?}"
+        );
     }
     for row in &rows {
         let (_, digest) = provar_ledger::hash_file(&out.join(&row[0])).expect("hashes");
         assert_eq!(row[2], digest.to_string(), "{}", row[0]);
         assert_eq!(
             row[1],
-            std::fs::metadata(out.join(&row[0])).expect("exists").len().to_string()
+            std::fs::metadata(out.join(&row[0]))
+                .expect("exists")
+                .len()
+                .to_string()
         );
     }
 
@@ -109,12 +115,7 @@ fn report_is_self_contained_traceable_and_deterministic() {
         None => eprintln!("skipping the headless-Chromium check: no chromium on PATH"),
         Some(browser) => {
             let dom = std::process::Command::new(browser)
-                .args([
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--dump-dom",
-                ])
+                .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
                 .arg(format!("file://{}", out.join("report.html").display()))
                 .output()
                 .expect("chromium runs");

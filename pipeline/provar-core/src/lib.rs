@@ -29,6 +29,7 @@
 pub mod allele_type;
 pub mod consent;
 pub mod genotype;
+pub mod pedigree;
 pub mod position;
 pub mod region;
 

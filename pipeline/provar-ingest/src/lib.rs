@@ -294,7 +294,11 @@ fn ingest(
         layout.sample_names = keep.iter().map(|&i| all[i].clone()).collect();
     }
     if let Some(key) = &config.pseudonym_key {
-        let names: Vec<String> = layout.sample_names.iter().map(|s| pseudonym(key, s)).collect();
+        let names: Vec<String> = layout
+            .sample_names
+            .iter()
+            .map(|s| pseudonym(key, s))
+            .collect();
         let mut sorted = names.clone();
         sorted.sort_unstable();
         if let Some(pair) = sorted.windows(2).find(|w| w[0] == w[1]) {
@@ -365,7 +369,12 @@ fn ingest(
             summary.variants += variant_batch.num_rows() as u64;
             variants.write(&variant_batch)?;
             calls.write(&call_batch)?;
-            info.write(&rows::info_batch(&sites, first_index, info_fields, &info_def))?;
+            info.write(&rows::info_batch(
+                &sites,
+                first_index,
+                info_fields,
+                &info_def,
+            ))?;
             chunk.clear();
         }
         if number.is_none() {

@@ -343,7 +343,9 @@ impl InfoColumn {
             (InfoType::Float, false) => InfoColumn::Float(Float32Builder::new()),
             (_, false) => InfoColumn::Text(StringBuilder::new()),
             (InfoType::Integer, true) => InfoColumn::IntList(ListBuilder::new(Int32Builder::new())),
-            (InfoType::Float, true) => InfoColumn::FloatList(ListBuilder::new(Float32Builder::new())),
+            (InfoType::Float, true) => {
+                InfoColumn::FloatList(ListBuilder::new(Float32Builder::new()))
+            }
             (_, true) => InfoColumn::TextList(ListBuilder::new(StringBuilder::new())),
         }
     }
@@ -372,17 +374,19 @@ impl InfoColumn {
                     .filter(|v| !missing(v)),
             ),
             InfoColumn::IntList(b) => match values {
-                Some(v) => b.append_value(
-                    v.iter()
-                        .map(|x| Some(*x).filter(|x| !missing(x)).and_then(|x| x.parse().ok())),
-                ),
+                Some(v) => b.append_value(v.iter().map(|x| {
+                    Some(*x)
+                        .filter(|x| !missing(x))
+                        .and_then(|x| x.parse().ok())
+                })),
                 None => b.append_null(),
             },
             InfoColumn::FloatList(b) => match values {
-                Some(v) => b.append_value(
-                    v.iter()
-                        .map(|x| Some(*x).filter(|x| !missing(x)).and_then(|x| x.parse().ok())),
-                ),
+                Some(v) => b.append_value(v.iter().map(|x| {
+                    Some(*x)
+                        .filter(|x| !missing(x))
+                        .and_then(|x| x.parse().ok())
+                })),
                 None => b.append_null(),
             },
             InfoColumn::TextList(b) => match values {
@@ -424,9 +428,12 @@ pub(crate) fn info_batch(
                     let alt = allele.allele_index as usize;
                     match field.shape {
                         InfoShape::Scalar | InfoShape::List => all,
-                        InfoShape::PerAlternate => {
-                            alt.checked_sub(1).and_then(|i| all.get(i)).copied().into_iter().collect()
-                        }
+                        InfoShape::PerAlternate => alt
+                            .checked_sub(1)
+                            .and_then(|i| all.get(i))
+                            .copied()
+                            .into_iter()
+                            .collect(),
                         InfoShape::PerAllele => {
                             let mut kept = vec![all.first().copied().unwrap_or(".")];
                             if alt > 0 {

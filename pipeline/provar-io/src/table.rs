@@ -444,10 +444,12 @@ impl TableWriter {
             return Ok(());
         }
         let path = self.output.path().to_owned();
-        let batch = arrow_select::concat::concat_batches(&self.schema, &self.pending)
-            .map_err(|e| Error::Parquet {
-                path: path.clone(),
-                source: e.into(),
+        let batch =
+            arrow_select::concat::concat_batches(&self.schema, &self.pending).map_err(|e| {
+                Error::Parquet {
+                    path: path.clone(),
+                    source: e.into(),
+                }
             })?;
         self.pending.clear();
         self.pending_rows = 0;

@@ -54,23 +54,46 @@ pub enum Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let show = |v: &Option<Value>| v.as_ref().map_or_else(|| "(not set)".to_owned(), crate::canonical_json);
+        let show = |v: &Option<Value>| {
+            v.as_ref()
+                .map_or_else(|| "(not set)".to_owned(), crate::canonical_json)
+        };
         let file = |v: &Option<(String, u64)>| match v {
             Some((digest, size)) => format!("blake3 {}… {size} bytes", &digest[..16]),
             None => "(absent)".to_owned(),
         };
         match self {
             Difference::StageOnlyIn { stage, in_a } => {
-                write!(f, "stage {stage}: only in run {}", if *in_a { "A" } else { "B" })
+                write!(
+                    f,
+                    "stage {stage}: only in run {}",
+                    if *in_a { "A" } else { "B" }
+                )
             }
             Difference::Version { stage, a, b } => {
                 write!(f, "stage {stage}: provar version {a} -> {b}")
             }
             Difference::Parameter { stage, key, a, b } => {
-                write!(f, "stage {stage}: parameter {key}: {} -> {}", show(a), show(b))
+                write!(
+                    f,
+                    "stage {stage}: parameter {key}: {} -> {}",
+                    show(a),
+                    show(b)
+                )
             }
-            Difference::File { stage, role, path, a, b } => {
-                write!(f, "stage {stage}: {role} {path}: {} -> {}", file(a), file(b))
+            Difference::File {
+                stage,
+                role,
+                path,
+                a,
+                b,
+            } => {
+                write!(
+                    f,
+                    "stage {stage}: {role} {path}: {} -> {}",
+                    file(a),
+                    file(b)
+                )
             }
         }
     }

@@ -323,19 +323,17 @@ impl Ledger {
                 path.to_owned()
             }
         };
-        let mut graph = vec![
-            json!({
-                "@id": "ro-crate-metadata.json",
-                "@type": "CreativeWork",
-                // RO-Crate 1.2; 1.1 too, on which the Process/Workflow/Provenance Run Crate
-                // 0.5 profiles are defined (their validator checks it).
-                "conformsTo": [
-                    {"@id": "https://w3id.org/ro/crate/1.2"},
-                    {"@id": "https://w3id.org/ro/crate/1.1"},
-                ],
-                "about": {"@id": "./"},
-            }),
-        ];
+        let mut graph = vec![json!({
+            "@id": "ro-crate-metadata.json",
+            "@type": "CreativeWork",
+            // RO-Crate 1.2; 1.1 too, on which the Process/Workflow/Provenance Run Crate
+            // 0.5 profiles are defined (their validator checks it).
+            "conformsTo": [
+                {"@id": "https://w3id.org/ro/crate/1.2"},
+                {"@id": "https://w3id.org/ro/crate/1.1"},
+            ],
+            "about": {"@id": "./"},
+        })];
         let mut stages: Vec<&str> = records.iter().map(|r| r.stage.as_str()).collect();
         stages.sort_unstable();
         stages.dedup();
@@ -363,10 +361,26 @@ impl Ledger {
             "hasPart": has_part,
         }));
         for (id, name, version) in [
-            ("https://w3id.org/ro/wfrun/process/0.5", "Process Run Crate", "0.5"),
-            ("https://w3id.org/ro/wfrun/workflow/0.5", "Workflow Run Crate", "0.5"),
-            ("https://w3id.org/ro/wfrun/provenance/0.5", "Provenance Run Crate", "0.5"),
-            ("https://w3id.org/workflowhub/workflow-ro-crate/1.0", "Workflow RO-Crate", "1.0"),
+            (
+                "https://w3id.org/ro/wfrun/process/0.5",
+                "Process Run Crate",
+                "0.5",
+            ),
+            (
+                "https://w3id.org/ro/wfrun/workflow/0.5",
+                "Workflow Run Crate",
+                "0.5",
+            ),
+            (
+                "https://w3id.org/ro/wfrun/provenance/0.5",
+                "Provenance Run Crate",
+                "0.5",
+            ),
+            (
+                "https://w3id.org/workflowhub/workflow-ro-crate/1.0",
+                "Workflow RO-Crate",
+                "1.0",
+            ),
         ] {
             graph.push(json!({"@id": id, "@type": ["CreativeWork", "Profile"], "name": name, "version": version}));
         }

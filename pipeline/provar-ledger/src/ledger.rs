@@ -369,10 +369,7 @@ impl Ledger {
     /// Appends records taken from a segment, keeping their recorded artifacts (sizes and
     /// digests as the segment has them; the files are not read again) and recomputing
     /// each input's `produced_by` against this log. One lock for the whole batch.
-    pub(crate) fn append_merged(
-        &self,
-        batch: Vec<Merged>,
-    ) -> Result<Vec<Record>, Error> {
+    pub(crate) fn append_merged(&self, batch: Vec<Merged>) -> Result<Vec<Record>, Error> {
         let lock = LockGuard::exclusive(&self.dir)?;
         let mut tail = match self.tail.lock() {
             Ok(guard) => guard,
@@ -415,8 +412,10 @@ impl Ledger {
         let (inputs, outputs, origin) = match merged {
             Some((_, mut inputs, outputs, origin, runtime)) => {
                 for input in &mut inputs {
-                    input.produced_by =
-                        tail.producers.get(&(input.path.clone(), input.blake3)).copied();
+                    input.produced_by = tail
+                        .producers
+                        .get(&(input.path.clone(), input.blake3))
+                        .copied();
                 }
                 (inputs, outputs, Some((origin, runtime)))
             }
@@ -433,8 +432,15 @@ impl Ledger {
             line: line_no,
             reason,
         };
-        let line = build_line(seq, last, &new, &inputs, &outputs, origin.as_ref().map(|(o, r)| (o, r)))
-            .map_err(invalid)?;
+        let line = build_line(
+            seq,
+            last,
+            &new,
+            &inputs,
+            &outputs,
+            origin.as_ref().map(|(o, r)| (o, r)),
+        )
+        .map_err(invalid)?;
         let record = parse_record(line_no, line.as_bytes()).map_err(invalid)?;
         self.write_committed(tail, line, record)
     }
@@ -472,7 +478,12 @@ impl Ledger {
     }
 
     /// Appends `line` (fsynced) and commits it by replacing the checkpoint.
-    fn write_committed(&self, tail: &mut Tail, line: String, record: Record) -> Result<Record, Error> {
+    fn write_committed(
+        &self,
+        tail: &mut Tail,
+        line: String,
+        record: Record,
+    ) -> Result<Record, Error> {
         let records_path = self.records_path();
         let mut bytes = line.into_bytes();
         bytes.push(b'\n');

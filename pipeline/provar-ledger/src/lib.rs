@@ -90,8 +90,8 @@ mod time;
 mod verify;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint};
-pub use digest::{dir_manifest, hash_bytes, hash_file, Digest, ParseDigestError, MMAP_THRESHOLD};
 pub use diff::{diff, Difference};
+pub use digest::{dir_manifest, hash_bytes, hash_file, Digest, ParseDigestError, MMAP_THRESHOLD};
 pub use error::Error;
 pub use ledger::{origin_for, Ledger, Repair, CHECKPOINT_FILE, HEAD_FILE, LOCK_FILE, RECORDS_FILE};
 pub use lineage::{Lineage, LineageNode, LineageStep};

@@ -479,7 +479,10 @@ mod tests {
             assert_eq!(ecmascript_number(f64::from_bits(bits)), text, "{bits:016x}");
         }
         assert_eq!(ecmascript_number(1e21), "1e+21");
-        assert_eq!(ecmascript_number(999_999_999_999_999_900_000.0), "999999999999999900000");
+        assert_eq!(
+            ecmascript_number(999_999_999_999_999_900_000.0),
+            "999999999999999900000"
+        );
     }
 
     #[test]
@@ -494,7 +497,10 @@ mod tests {
         assert_eq!(canonical_json(&parse_json(input.as_bytes())?), expected);
         // Keys sort by UTF-16 code units: U+1F600 (surrogates D83D…) before U+FB01.
         let keys = json!({"\u{fb01}": 1, "\u{1f600}": 2, "a": 3});
-        assert_eq!(canonical_json(&keys), "{\"a\":3,\"\u{1f600}\":2,\"\u{fb01}\":1}");
+        assert_eq!(
+            canonical_json(&keys),
+            "{\"a\":3,\"\u{1f600}\":2,\"\u{fb01}\":1}"
+        );
         Ok(())
     }
 

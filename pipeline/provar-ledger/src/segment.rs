@@ -174,7 +174,12 @@ impl Ledger {
                     reason: "nothing to seal: no record was written".to_owned(),
                 })
             }
-            Err(source) => return Err(Error::Io { path: checkpoint, source }),
+            Err(source) => {
+                return Err(Error::Io {
+                    path: checkpoint,
+                    source,
+                })
+            }
         };
         let tmp = self.dir().join(format!(".{SEAL_FILE}.tmp"));
         fs::write(&tmp, &text).map_err(Error::io(&tmp))?;
@@ -203,7 +208,11 @@ impl Ledger {
                 continue;
             }
             let state = read_segment(&name, &path, self.root());
-            segments.push(Segment { name, dir: path, state });
+            segments.push(Segment {
+                name,
+                dir: path,
+                state,
+            });
         }
         segments.sort_by(|a, b| name_order(&a.name).cmp(&name_order(&b.name)));
         Ok(segments)
@@ -324,7 +333,11 @@ pub(crate) fn read_segment(name: &str, dir: &Path, root: &Path) -> SegmentState 
     let segment = Ledger::with_root(dir.to_path_buf(), root.to_path_buf());
     let lines = match segment.read_lines() {
         Ok(lines) => lines,
-        Err(e) => return SegmentState::Invalid { reason: e.to_string() },
+        Err(e) => {
+            return SegmentState::Invalid {
+                reason: e.to_string(),
+            }
+        }
     };
     let line_list = lines.lines();
     let seal = dir.join(SEAL_FILE);
@@ -353,7 +366,11 @@ pub(crate) fn read_segment(name: &str, dir: &Path, root: &Path) -> SegmentState 
     if !lines.terminated() {
         return invalid("the last record is torn".to_owned());
     }
-    if fs::read_to_string(dir.join(CHECKPOINT_FILE)).ok().as_deref() != Some(sealed.as_str()) {
+    if fs::read_to_string(dir.join(CHECKPOINT_FILE))
+        .ok()
+        .as_deref()
+        != Some(sealed.as_str())
+    {
         return invalid(format!("{CHECKPOINT_FILE} differs from {SEAL_FILE}"));
     }
     let mut tree = RootBuilder::default();
@@ -374,7 +391,10 @@ pub(crate) fn read_segment(name: &str, dir: &Path, root: &Path) -> SegmentState 
             .as_bytes()
             != *raw
         {
-            return invalid(format!("record at line {} was edited: not canonical JSON", index + 1));
+            return invalid(format!(
+                "record at line {} was edited: not canonical JSON",
+                index + 1
+            ));
         }
         prev = record.digest;
         tree.push(leaf_hash(raw));
@@ -409,7 +429,9 @@ fn merge_order(pending: &[(String, String, Vec<Record>)]) -> Vec<usize> {
     for (index, (_, _, records)) in pending.iter().enumerate() {
         for record in records {
             for output in &record.outputs {
-                writer.entry((output.path.as_str(), output.blake3)).or_insert(index);
+                writer
+                    .entry((output.path.as_str(), output.blake3))
+                    .or_insert(index);
             }
         }
     }
@@ -430,7 +452,10 @@ fn merge_order(pending: &[(String, String, Vec<Record>)]) -> Vec<usize> {
     while order.len() < pending.len() {
         // `pending` is in name order: the first ready one comes first.
         let ready = (0..pending.len()).find(|&i| {
-            !done[i] && after.get(&i).is_none_or(|deps| deps.iter().all(|&d| done[d]))
+            !done[i]
+                && after
+                    .get(&i)
+                    .is_none_or(|deps| deps.iter().all(|&d| done[d]))
         });
         let next = ready.unwrap_or_else(|| (0..pending.len()).find(|&i| !done[i]).unwrap_or(0));
         done[next] = true;

@@ -583,10 +583,16 @@ impl Ledger {
         for segment in self.segments()? {
             match segment.state {
                 crate::SegmentState::Unsealed { records } => {
-                    problems.push(Problem::SegmentUnsealed { name: segment.name, records });
+                    problems.push(Problem::SegmentUnsealed {
+                        name: segment.name,
+                        records,
+                    });
                 }
                 crate::SegmentState::Invalid { reason } => {
-                    problems.push(Problem::SegmentInvalid { name: segment.name, reason });
+                    problems.push(Problem::SegmentInvalid {
+                        name: segment.name,
+                        reason,
+                    });
                 }
                 crate::SegmentState::Sealed { root, .. } => {
                     if !merged.contains(&(segment.name.as_str(), root.as_str())) {

@@ -122,19 +122,24 @@ fn unsealed_edited_and_sealed_segments_are_named() -> TestResult {
     assert_eq!(report.unsealed, ["d-died"]);
     let verify = ledger.verify()?;
     assert!(
-        verify
-            .problems
-            .iter()
-            .any(|p| matches!(p, Problem::SegmentUnsealed { name, records: 1 } if name == "d-died")),
+        verify.problems.iter().any(
+            |p| matches!(p, Problem::SegmentUnsealed { name, records: 1 } if name == "d-died")
+        ),
         "{verify}"
     );
-    assert!(verify.to_string().contains("segment d-died is not sealed"), "{verify}");
+    assert!(
+        verify.to_string().contains("segment d-died is not sealed"),
+        "{verify}"
+    );
 
     // Appending to a sealed segment is refused.
     let sealed = Ledger::open(ledger_dir.join("segments/b-shard1"))?;
     let refused = sealed.append(NewRecord::new("qc", "0.1.0", runtime()).output(&d));
     assert!(matches!(refused, Err(Error::Sealed { .. })), "{refused:?}");
-    assert!(ledger_dir.join("segments/b-shard1").join(SEAL_FILE).exists());
+    assert!(ledger_dir
+        .join("segments/b-shard1")
+        .join(SEAL_FILE)
+        .exists());
 
     // A sealed segment edited afterwards: verify names it, merge refuses.
     let records = ledger_dir.join("segments/c-shard2/records.jsonl");
@@ -225,23 +230,34 @@ fn an_unmerged_earlier_run_is_kept_aside_and_merged_before_its_successor() -> Te
     let a = write(tmp.path(), "shard1.bin", b"shard one, second run")?;
     let raw = tmp.path().join("raw.txt");
     job(&ledger_dir, "b-shard1", "ingest", &[&raw], &[&a])?;
-    assert!(ledger_dir.join("segments/b-shard1.replaced-1/sealed").exists());
+    assert!(ledger_dir
+        .join("segments/b-shard1.replaced-1/sealed")
+        .exists());
     let ledger = Ledger::open(&ledger_dir)?;
     let report = ledger.merge_segments()?;
     let order: Vec<&str> = report.merged.iter().map(|(n, _)| n.as_str()).collect();
     // The earlier run first, so the latest record of shard1.bin is the second run's.
-    assert_eq!(order, ["b-shard1.replaced-1", "b-shard1", "c-shard2", "a-gather"]);
+    assert_eq!(
+        order,
+        ["b-shard1.replaced-1", "b-shard1", "c-shard2", "a-gather"]
+    );
     // The gather job read the first run's bytes of shard1.bin and was not re-run: verify
     // says so (its input no longer has those bytes).
     let verify = ledger.verify()?;
     assert_eq!(verify.problems.len(), 1, "{verify}");
     assert!(
-        verify.problems[0].to_string().starts_with("artifact shard1.bin (record 4): bytes changed"),
+        verify.problems[0]
+            .to_string()
+            .starts_with("artifact shard1.bin (record 4): bytes changed"),
         "{verify}"
     );
     // Re-running the gather job on the new shard brings the log back to verifying.
     let b = tmp.path().join("shard2.bin");
-    let c = write(tmp.path(), "merged.bin", b"shard one, second run, shard two")?;
+    let c = write(
+        tmp.path(),
+        "merged.bin",
+        b"shard one, second run, shard two",
+    )?;
     job(&ledger_dir, "a-gather", "merge", &[&a, &b], &[&c])?;
     ledger.merge_segments()?;
     let verify = ledger.verify()?;
@@ -269,7 +285,9 @@ fn a_directory_artifact_is_recorded_by_its_manifest_and_changes_are_caught() -> 
     fs::write(shards.join("1/extra.txt"), b"")?;
     let report = ledger.verify()?;
     assert!(
-        report.to_string().contains("artifact shards (record 1): bytes changed"),
+        report
+            .to_string()
+            .contains("artifact shards (record 1): bytes changed"),
         "{report}"
     );
     Ok(())

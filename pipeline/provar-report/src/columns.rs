@@ -5,8 +5,8 @@ use std::{collections::BTreeMap, path::PathBuf};
 use provar_io::{
     arrow_array::{
         Array, ArrayRef, BooleanArray, Float32Array, Float64Array, Int16Array, Int32Array,
-        Int64Array, Int8Array, LargeStringArray, ListArray, RecordBatch, StringArray,
-        UInt16Array, UInt32Array, UInt64Array, UInt8Array,
+        Int64Array, Int8Array, LargeStringArray, ListArray, RecordBatch, StringArray, UInt16Array,
+        UInt32Array, UInt64Array, UInt8Array,
     },
     arrow_schema::DataType,
 };

@@ -167,12 +167,22 @@ pub fn run(config: &ReportConfig) -> Result<Report, Error> {
             let af = numbers(&t, "AF")?;
             qc.plot(svg::histogram("Variant allele frequency", "AF", &af, 20));
             let call_rate = numbers(&t, "call_rate")?;
-            qc.plot(svg::histogram("Variant call rate", "call_rate", &call_rate, 20));
+            qc.plot(svg::histogram(
+                "Variant call rate",
+                "call_rate",
+                &call_rate,
+                20,
+            ));
             let hwe: Vec<f64> = numbers(&t, "p_value_hwe")?
                 .into_iter()
                 .map(|p| if p > 0.0 { -p.log10() } else { f64::NAN })
                 .collect();
-            qc.plot(svg::histogram("Hardy–Weinberg", "-log10 p_value_hwe", &hwe, 20));
+            qc.plot(svg::histogram(
+                "Hardy–Weinberg",
+                "-log10 p_value_hwe",
+                &hwe,
+                20,
+            ));
         }
         None => qc.none("variant_qc"),
     }
@@ -309,7 +319,9 @@ pub fn run(config: &ReportConfig) -> Result<Report, Error> {
                 .map(|(f, n)| (f.clone(), *n as f64))
                 .collect();
             candidates.plot(svg::bars("Candidates per family", "candidates", &items));
-            candidates.body.push_str(&columns::grouped_preview(&t, &families, 50));
+            candidates
+                .body
+                .push_str(&columns::grouped_preview(&t, &families, 50));
         }
         None => candidates.none("Inheritance candidates (candidates.parquet)"),
     }
@@ -355,13 +367,9 @@ pub fn run(config: &ReportConfig) -> Result<Report, Error> {
         let rows: Vec<Vec<String>> = config
             .artifacts
             .iter()
-            .map(|a| {
-                vec![a.file.clone(), a.size.to_string(), a.blake3.clone()]
-            })
+            .map(|a| vec![a.file.clone(), a.size.to_string(), a.blake3.clone()])
             .collect();
-        let header = ["file", "bytes", "BLAKE3-256"]
-            .map(String::from)
-            .to_vec();
+        let header = ["file", "bytes", "BLAKE3-256"].map(String::from).to_vec();
         provenance.body.push_str(
             "<p>Each table shown above, with the digest the ledger recorded for it; \
              <code>provar ledger verify</code> checks the files still have these bytes and \

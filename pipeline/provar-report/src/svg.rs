@@ -81,7 +81,11 @@ fn finite_range(values: &[f64]) -> Option<(f64, f64)> {
     let mut it = values.iter().copied().filter(|v| v.is_finite());
     let first = it.next()?;
     let (lo, hi) = it.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    Some(if lo == hi { (lo - 0.5, hi + 0.5) } else { (lo, hi) })
+    Some(if lo == hi {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    })
 }
 
 /// A histogram of the finite `values` in `bins` equal-width bins; `None` when there is none.
@@ -242,11 +246,13 @@ mod tests {
             group: g.into(),
             label: "<s&1>".into(),
         };
-        let svg = scatter("t", "x", "y", &[p(0.0, 0.0, "b"), p(1.0, 1.0, "a")])
-            .unwrap_or_default();
+        let svg = scatter("t", "x", "y", &[p(0.0, 0.0, "b"), p(1.0, 1.0, "a")]).unwrap_or_default();
         assert_eq!(svg.matches("class=\"point\"").count(), 2);
         assert!(svg.contains("&lt;s&amp;1&gt;"));
         // Groups are coloured in sorted order: "a" first colour, "b" second.
-        assert!(svg.contains(&format!("fill=\"{}\" fill-opacity=\"0.8\"><title>&lt;s&amp;1&gt; (a)", PALETTE[0])));
+        assert!(svg.contains(&format!(
+            "fill=\"{}\" fill-opacity=\"0.8\"><title>&lt;s&amp;1&gt; (a)",
+            PALETTE[0]
+        )));
     }
 }

@@ -149,7 +149,11 @@ fn lists_sample(path: &Path, ids: &[String]) -> Option<bool> {
         let strings = column
             .as_any()
             .downcast_ref::<provar_io::arrow_array::StringArray>()?;
-        if strings.iter().flatten().any(|s| ids.iter().any(|id| id == s)) {
+        if strings
+            .iter()
+            .flatten()
+            .any(|s| ids.iter().any(|id| id == s))
+        {
             return Some(true);
         }
     }
@@ -157,7 +161,10 @@ fn lists_sample(path: &Path, ids: &[String]) -> Option<bool> {
 }
 
 /// `provar ledger affected --sample ID`: the current artifacts holding the sample's data.
-fn affected(context: &Context, args: &crate::cli::LedgerAffectedArgs) -> anyhow::Result<ExitStatus> {
+fn affected(
+    context: &Context,
+    args: &crate::cli::LedgerAffectedArgs,
+) -> anyhow::Result<ExitStatus> {
     let ledger = Ledger::open_existing(&args.ledger)
         .with_context(|| format!("opening ledger {}", args.ledger.display()))?;
     let mut ids = vec![args.sample.clone()];
@@ -170,9 +177,11 @@ fn affected(context: &Context, args: &crate::cli::LedgerAffectedArgs) -> anyhow:
     let mut current: std::collections::BTreeMap<String, Option<provar_ledger::Digest>> =
         std::collections::BTreeMap::new();
     let mut on_disk = |path: &str| -> Option<provar_ledger::Digest> {
-        *current
-            .entry(path.to_owned())
-            .or_insert_with(|| provar_ledger::hash_file(&ledger.resolve(path)).ok().map(|(_, d)| d))
+        *current.entry(path.to_owned()).or_insert_with(|| {
+            provar_ledger::hash_file(&ledger.resolve(path))
+                .ok()
+                .map(|(_, d)| d)
+        })
     };
     // (path, digest) -> why it is affected.
     let mut hit: std::collections::BTreeMap<(String, provar_ledger::Digest), String> =
@@ -203,9 +212,15 @@ fn affected(context: &Context, args: &crate::cli::LedgerAffectedArgs) -> anyhow:
             }
         }
         let reason = match (listed, from) {
-            (Some(true), _) => Some(format!("record {} {}: its tables list the sample", record.seq, record.stage)),
+            (Some(true), _) => Some(format!(
+                "record {} {}: its tables list the sample",
+                record.seq, record.stage
+            )),
             (Some(false), _) => None,
-            (None, Some(input)) => Some(format!("record {} {}: derived from {input}", record.seq, record.stage)),
+            (None, Some(input)) => Some(format!(
+                "record {} {}: derived from {input}",
+                record.seq, record.stage
+            )),
             (None, None) => None,
         };
         if let Some(reason) = reason {
@@ -259,10 +274,15 @@ fn diff(context: &Context, a: &Path, b: &Path) -> anyhow::Result<ExitStatus> {
     }
     write_stdout(&text)?;
     if differences.is_empty() {
-        context.say(format_args!("ledger diff: the runs have the same stages, versions, parameters and files"));
+        context.say(format_args!(
+            "ledger diff: the runs have the same stages, versions, parameters and files"
+        ));
         Ok(ExitStatus::Success)
     } else {
-        context.say(format_args!("ledger diff: {} difference(s)", differences.len()));
+        context.say(format_args!(
+            "ledger diff: {} difference(s)",
+            differences.len()
+        ));
         Ok(ExitStatus::Failure)
     }
 }

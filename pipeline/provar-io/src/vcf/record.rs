@@ -812,16 +812,23 @@ impl<'a> Record<'a> {
             return Err(ParseError::InvalidInfo(info.to_owned()));
         }
         if info != "." {
-            let mut seen: Vec<&str> = Vec::new();
+            let mut seen: Vec<(&str, Option<&str>)> = Vec::new();
             for field in info.split(';') {
                 let (key, value) = match field.split_once('=') {
                     Some((k, v)) => (k, Some(v)),
                     None => (field, None),
                 };
-                if key.is_empty() || key.contains(char::is_whitespace) || seen.contains(&key) {
+                if key.is_empty() || key.contains(char::is_whitespace) {
                     return Err(ParseError::InvalidInfo(info.to_owned()));
                 }
-                seen.push(key);
+                // A key repeated with the same value is harmless (slivar's comphet.vcf has
+                // one; bcftools reads it): the first is kept. A different value is an error.
+                match seen.iter().find(|(k, _)| *k == key) {
+                    Some((_, v)) if *v == value => continue,
+                    Some(_) => return Err(ParseError::InvalidInfo(info.to_owned())),
+                    None => {}
+                }
+                seen.push((key, value));
                 if let Some(definition) = layout.info(key) {
                     check_value(key, definition, value, counts).map_err(|problem| {
                         ParseError::InvalidInfoValue {

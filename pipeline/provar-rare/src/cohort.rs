@@ -1,0 +1,318 @@
+//! Reading the ingest tables batch by batch: one [`Site`] per variant row with the calls
+//! of the samples a stage asks for.
+
+use std::path::Path;
+
+use provar_io::arrow_array::{
+    Array, Int32Array, Int8Array, ListArray, RecordBatch, StringArray, UInt64Array,
+};
+use provar_io::table::{self, column, Table};
+
+use crate::Error;
+
+/// Rows per batch.
+const BATCH: usize = 4096;
+
+/// A genotype class after splitting (this row's alternate allele is 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gt {
+    /// No call, or a half-call (`./1`).
+    Missing,
+    /// 0/0, or haploid 0.
+    HomRef,
+    /// 0/1.
+    Het,
+    /// 1/1, or haploid 1.
+    HomAlt,
+}
+
+impl Gt {
+    /// Alternate allele count as slivar's `alts`: 0, 1, 2 (haploid alt 2), -1 missing.
+    pub fn alts(self) -> i32 {
+        match self {
+            Gt::Missing => -1,
+            Gt::HomRef => 0,
+            Gt::Het => 1,
+            Gt::HomAlt => 2,
+        }
+    }
+
+    /// Carries the alternate allele.
+    pub fn has_alt(self) -> bool {
+        matches!(self, Gt::Het | Gt::HomAlt)
+    }
+
+    /// `0/0`-style text for evidence columns.
+    pub fn text(self) -> &'static str {
+        match self {
+            Gt::Missing => "./.",
+            Gt::HomRef => "0/0",
+            Gt::Het => "0/1",
+            Gt::HomAlt => "1/1",
+        }
+    }
+}
+
+/// One sample's call at a site.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Call {
+    /// Genotype class.
+    pub gt: Gt,
+    /// Whether the call is haploid.
+    pub haploid: bool,
+    /// FORMAT DP.
+    pub dp: Option<i32>,
+    /// FORMAT GQ.
+    pub gq: Option<i32>,
+    /// AD of the reference.
+    pub ad_ref: Option<i32>,
+    /// AD of this row's alternate allele.
+    pub ad_alt: Option<i32>,
+}
+
+impl Call {
+    /// Allele balance alt / (ref + alt) from AD, when both are known and not both zero.
+    pub fn allele_balance(&self) -> Option<f64> {
+        let (r, a) = (self.ad_ref?, self.ad_alt?);
+        (r + a > 0).then(|| f64::from(a) / f64::from(r + a))
+    }
+}
+
+/// One variant row with the requested samples' calls.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// `variant_index`.
+    pub index: u64,
+    /// `variant_key`.
+    pub key: String,
+    /// CHROM.
+    pub contig: String,
+    /// POS (1-based).
+    pub position: u64,
+    /// REF.
+    pub reference: String,
+    /// This row's ALT (`None` for `.`).
+    pub alternate: Option<String>,
+    /// FILTER is PASS (or `.`, which VCF readers treat as passing).
+    pub pass: bool,
+    /// INFO/DP, when `info.parquet` has it.
+    pub info_dp: Option<i32>,
+    /// Genes from INFO/BCSQ (its second field), in order, without repeats.
+    pub genes: Vec<String>,
+    /// Calls of the requested samples, in the order asked for.
+    pub calls: Vec<Call>,
+}
+
+impl Site {
+    /// A single-base substitution (REF and ALT one base each).
+    pub fn is_snp(&self) -> bool {
+        self.reference.len() == 1
+            && self
+                .alternate
+                .as_deref()
+                .is_some_and(|a| a.len() == 1 && a != "*")
+    }
+}
+
+/// Sample ids of the tables, in column order.
+pub fn sample_ids(dir: &Path) -> Result<Vec<String>, Error> {
+    let path = dir.join(Table::Samples.file_name());
+    let mut ids = Vec::new();
+    for batch in table::read(dir, Table::Samples, BATCH)? {
+        let batch = batch?;
+        ids.extend(
+            column::<StringArray>(&batch, "sample_id", &path)?
+                .iter()
+                .map(|s| s.unwrap_or_default().to_owned()),
+        );
+    }
+    Ok(ids)
+}
+
+/// Reads `dir`'s variants, calls and (if present) info tables in step, calling `each` for
+/// every site with the calls of `samples` (column indices in `samples.parquet`).
+pub fn for_each_site(
+    dir: &Path,
+    samples: &[usize],
+    mut each: impl FnMut(&Site) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let variants_path = dir.join(Table::Variants.file_name());
+    let calls_path = dir.join(Table::Calls.file_name());
+    let info_path = dir.join("info.parquet");
+    let info: Vec<RecordBatch> = match table::read_any(dir, "info")? {
+        Some((_, batches)) => batches,
+        None => Vec::new(),
+    };
+    let mut info_rows = InfoRows::new(&info);
+    let mut calls = table::read(dir, Table::Calls, BATCH)?;
+    for v in table::read(dir, Table::Variants, BATCH)? {
+        let v = v?;
+        let c = calls.next().ok_or_else(|| Error::Misaligned {
+            path: calls_path.clone(),
+        })??;
+        if c.num_rows() != v.num_rows() {
+            return Err(Error::Misaligned { path: calls_path });
+        }
+        let index = column::<UInt64Array>(&v, "variant_index", &variants_path)?;
+        let key = column::<StringArray>(&v, "variant_key", &variants_path)?;
+        let contig = column::<StringArray>(&v, "contig", &variants_path)?;
+        let position = column::<UInt64Array>(&v, "position", &variants_path)?;
+        let reference = column::<StringArray>(&v, "reference_bases", &variants_path)?;
+        let alternate = column::<StringArray>(&v, "alternate_bases", &variants_path)?;
+        let filters = column::<StringArray>(&v, "filters", &variants_path)?;
+        let lists = CallLists::new(&c, &calls_path)?;
+        for row in 0..v.num_rows() {
+            let (info_dp, genes) = info_rows.next(index.value(row), &info_path)?;
+            let site = Site {
+                index: index.value(row),
+                key: key.value(row).to_owned(),
+                contig: contig.value(row).to_owned(),
+                position: position.value(row),
+                reference: reference.value(row).to_owned(),
+                alternate: (!alternate.is_null(row)).then(|| alternate.value(row).to_owned()),
+                pass: filters.is_null(row) || filters.value(row) == "PASS",
+                info_dp,
+                genes,
+                calls: samples.iter().map(|&s| lists.call(row, s)).collect(),
+            };
+            each(&site)?;
+        }
+    }
+    Ok(())
+}
+
+/// The INFO values rare-disease stages use, read row by row from `info.parquet`.
+struct InfoRows<'a> {
+    batches: &'a [RecordBatch],
+    batch: usize,
+    row: usize,
+}
+
+impl<'a> InfoRows<'a> {
+    fn new(batches: &'a [RecordBatch]) -> Self {
+        InfoRows {
+            batches,
+            batch: 0,
+            row: 0,
+        }
+    }
+
+    /// INFO/DP and the BCSQ genes of variant `index`.
+    fn next(&mut self, index: u64, path: &Path) -> Result<(Option<i32>, Vec<String>), Error> {
+        while self.batch < self.batches.len() && self.row >= self.batches[self.batch].num_rows() {
+            self.batch += 1;
+            self.row = 0;
+        }
+        let Some(batch) = self.batches.get(self.batch) else {
+            return Ok((None, Vec::new()));
+        };
+        let row = self.row;
+        self.row += 1;
+        let found = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<UInt64Array>()
+            .map(|a| a.value(row));
+        if found != Some(index) {
+            return Err(Error::Misaligned {
+                path: path.to_path_buf(),
+            });
+        }
+        let dp = batch
+            .column_by_name("DP")
+            .and_then(|c| c.as_any().downcast_ref::<Int32Array>().cloned())
+            .and_then(|a| (!a.is_null(row)).then(|| a.value(row)));
+        let mut genes: Vec<String> = Vec::new();
+        if let Some(list) = batch
+            .column_by_name("BCSQ")
+            .and_then(|c| c.as_any().downcast_ref::<ListArray>().cloned())
+        {
+            if !list.is_null(row) {
+                let values = list.value(row);
+                if let Some(strings) = values.as_any().downcast_ref::<StringArray>() {
+                    for consequence in strings.iter().flatten() {
+                        // `consequence|gene|transcript|...`; `@POS` points at another record.
+                        if let Some(gene) = consequence.split('|').nth(1) {
+                            if !gene.is_empty() && !genes.iter().any(|g| g == gene) {
+                                genes.push(gene.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok((dp, genes))
+    }
+}
+
+/// The list columns of a calls batch, read by (row, sample).
+struct CallLists {
+    a1: (ListArray, Int8Array),
+    a2: (ListArray, Int8Array),
+    dp: (ListArray, Int32Array),
+    gq: (ListArray, Int32Array),
+    ad_ref: (ListArray, Int32Array),
+    ad_alt: (ListArray, Int32Array),
+}
+
+fn list<T: Clone + 'static>(
+    batch: &RecordBatch,
+    name: &str,
+    path: &Path,
+) -> Result<(ListArray, T), Error> {
+    let list = column::<ListArray>(batch, name, path)?.clone();
+    let values = list
+        .values()
+        .as_any()
+        .downcast_ref::<T>()
+        .cloned()
+        .ok_or_else(|| Error::Misaligned {
+            path: path.to_owned(),
+        })?;
+    Ok((list, values))
+}
+
+impl CallLists {
+    fn new(batch: &RecordBatch, path: &Path) -> Result<Self, Error> {
+        Ok(CallLists {
+            a1: list(batch, "gt_allele_1", path)?,
+            a2: list(batch, "gt_allele_2", path)?,
+            dp: list(batch, "dp", path)?,
+            gq: list(batch, "gq", path)?,
+            ad_ref: list(batch, "ad_ref", path)?,
+            ad_alt: list(batch, "ad_alt", path)?,
+        })
+    }
+
+    fn call(&self, row: usize, sample: usize) -> Call {
+        fn get8(l: &(ListArray, Int8Array), row: usize, s: usize) -> Option<i8> {
+            let start = l.0.value_offsets()[row] as usize;
+            let i = start + s;
+            (i < l.0.value_offsets()[row + 1] as usize && !l.1.is_null(i)).then(|| l.1.value(i))
+        }
+        fn get32(l: &(ListArray, Int32Array), row: usize, s: usize) -> Option<i32> {
+            let start = l.0.value_offsets()[row] as usize;
+            let i = start + s;
+            (i < l.0.value_offsets()[row + 1] as usize && !l.1.is_null(i)).then(|| l.1.value(i))
+        }
+        let a1 = get8(&self.a1, row, sample);
+        let a2 = get8(&self.a2, row, sample);
+        let haploid = a2.is_none();
+        let gt = match (a1, a2) {
+            (Some(-1) | None, _) | (_, Some(-1)) => Gt::Missing,
+            (Some(0), None) => Gt::HomRef,
+            (Some(_), None) => Gt::HomAlt,
+            (Some(0), Some(0)) => Gt::HomRef,
+            (Some(x), Some(y)) if x != y => Gt::Het,
+            (Some(_), Some(_)) => Gt::HomAlt,
+        };
+        Call {
+            gt,
+            haploid,
+            dp: get32(&self.dp, row, sample),
+            gq: get32(&self.gq, row, sample),
+            ad_ref: get32(&self.ad_ref, row, sample),
+            ad_alt: get32(&self.ad_alt, row, sample),
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Mendel errors with Hail's `mendel_errors` codes (PLINK's classification extended to
+//! the sex chromosomes).
+//!
+//! For each complete trio (child, father and mother all in the pedigree and in the
+//! tables) and each variant row with the child called (a parent's missing genotype counts
+//! only where the table says "any" or "not"):
+//!
+//! | code | father | mother | child | copy state | implicated |
+//! |---|---|---|---|---|---|
+//! | 1 | HomAlt | HomAlt | Het | auto | father, mother, child |
+//! | 2 | HomRef | HomRef | Het | auto | father, mother, child |
+//! | 3 | HomRef | Het/HomAlt | HomAlt | auto | father, child |
+//! | 4 | Het/HomAlt | HomRef | HomAlt | auto | mother, child |
+//! | 5 | HomRef | HomRef | HomAlt | auto | child |
+//! | 6 | HomAlt | HomRef/Het | HomRef | auto | father, child |
+//! | 7 | HomRef/Het | HomAlt | HomRef | auto | mother, child |
+//! | 8 | HomAlt | HomAlt | HomRef | auto | child |
+//! | 9 | any | HomAlt | HomRef | hemi X | mother, child |
+//! | 10 | any | HomRef | HomAlt | hemi X | mother, child |
+//! | 11 | HomAlt | any | HomRef | hemi Y | father, child |
+//! | 12 | HomRef | any | HomAlt | hemi Y | father, child |
+//!
+//! Copy state: `auto` on autosomes, in the pseudo-autosomal regions, and for a female
+//! child (non-PAR Y included, as in Hail); `hemi_x`/`hemi_y` for a male child on non-PAR
+//! X/Y; a child of unknown sex on non-PAR X or Y is not checked (as in Hail).
+//! Mitochondrial contigs are skipped.
+
+use provar_core::pedigree::Sex;
+
+use crate::cohort::Gt;
+
+/// The reference build, for the pseudo-autosomal regions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Build {
+    /// GRCh37 / hg19: X:60001-2699520, X:154931044-155260560, Y:10001-2649520,
+    /// Y:59034050-59363566 (Hail's definition).
+    GRCh37,
+    /// GRCh38: X:10001-2781479, X:155701383-156030895, Y:10001-2781479,
+    /// Y:56887903-57217415.
+    GRCh38,
+}
+
+/// Which sex chromosome (or none) a contig name is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContigKind {
+    /// An autosome or anything not named X, Y or MT.
+    Autosome,
+    /// X (`X`, `chrX`, `23`).
+    X,
+    /// Y (`Y`, `chrY`, `24`).
+    Y,
+    /// Mitochondrial (`MT`, `M`, `chrM`).
+    Mito,
+}
+
+/// Classifies a contig name.
+pub fn contig_kind(contig: &str) -> ContigKind {
+    let name = contig.strip_prefix("chr").unwrap_or(contig);
+    match name {
+        "X" | "x" | "23" => ContigKind::X,
+        "Y" | "y" | "24" => ContigKind::Y,
+        "M" | "MT" | "m" | "mt" => ContigKind::Mito,
+        _ => ContigKind::Autosome,
+    }
+}
+
+/// Whether `position` (1-based) on a contig of `kind` lies in a pseudo-autosomal region.
+pub fn in_par(kind: ContigKind, position: u64, build: Build) -> bool {
+    let ranges: &[(u64, u64)] = match (kind, build) {
+        (ContigKind::X, Build::GRCh37) => &[(60_001, 2_699_520), (154_931_044, 155_260_560)],
+        (ContigKind::Y, Build::GRCh37) => &[(10_001, 2_649_520), (59_034_050, 59_363_566)],
+        (ContigKind::X, Build::GRCh38) => &[(10_001, 2_781_479), (155_701_383, 156_030_895)],
+        (ContigKind::Y, Build::GRCh38) => &[(10_001, 2_781_479), (56_887_903, 57_217_415)],
+        _ => &[],
+    };
+    ranges.iter().any(|&(a, b)| (a..=b).contains(&position))
+}
+
+/// How many copies of a locus a child carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopyState {
+    /// Two.
+    Auto,
+    /// Male, non-PAR X.
+    HemiX,
+    /// Male, non-PAR Y.
+    HemiY,
+}
+
+/// The child's copy state at a locus, `None` when not checked (unknown sex on non-PAR X/Y,
+/// mitochondria). A female child counts as diploid on non-PAR Y too, as in Hail.
+pub fn copy_state(kind: ContigKind, par: bool, sex: Sex) -> Option<CopyState> {
+    match (kind, par, sex) {
+        (ContigKind::Mito, _, _) => None,
+        (ContigKind::Autosome, _, _) | (_, true, _) => Some(CopyState::Auto),
+        // Hail: a female child is diploid everywhere, non-PAR Y included.
+        (ContigKind::X | ContigKind::Y, false, Sex::Female) => Some(CopyState::Auto),
+        (ContigKind::X, false, Sex::Male) => Some(CopyState::HemiX),
+        (ContigKind::Y, false, Sex::Male) => Some(CopyState::HemiY),
+        _ => None,
+    }
+}
+
+/// Who a Mendel error implicates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Implicated {
+    /// The father.
+    pub father: bool,
+    /// The mother.
+    pub mother: bool,
+    /// The child (always).
+    pub child: bool,
+}
+
+/// The Mendel error code (1–12) of a trio's genotypes, or `None` when consistent.
+///
+/// The child must be called. A parent's missing genotype satisfies the negated conditions
+/// ("not HomRef", "not HomAlt", "any") and nothing else, as in Hail: a HomAlt child of a
+/// HomRef father and an uncalled mother is error 3.
+pub fn mendel_code(father: Gt, mother: Gt, child: Gt, state: CopyState) -> Option<u8> {
+    use Gt::{Het, HomAlt, HomRef, Missing};
+    if child == Missing {
+        return None;
+    }
+    match state {
+        CopyState::Auto => match (father, mother, child) {
+            (HomAlt, HomAlt, Het) => Some(1),
+            (HomRef, HomRef, Het) => Some(2),
+            (HomRef, HomRef, HomAlt) => Some(5),
+            (HomRef, _, HomAlt) => Some(3),
+            (_, HomRef, HomAlt) => Some(4),
+            (HomAlt, HomAlt, HomRef) => Some(8),
+            (HomAlt, _, HomRef) => Some(6),
+            (_, HomAlt, HomRef) => Some(7),
+            _ => None,
+        },
+        CopyState::HemiX => match (mother, child) {
+            (HomAlt, HomRef) => Some(9),
+            (HomRef, HomAlt) => Some(10),
+            _ => None,
+        },
+        CopyState::HemiY => match (father, child) {
+            (HomAlt, HomRef) => Some(11),
+            (HomRef, HomAlt) => Some(12),
+            _ => None,
+        },
+    }
+}
+
+/// Who code `code` implicates (Hail's table).
+pub fn implicated(code: u8) -> Implicated {
+    let (father, mother) = match code {
+        1 | 2 => (true, true),
+        3 | 6 | 11 | 12 => (true, false),
+        4 | 7 | 9 | 10 => (false, true),
+        _ => (false, false),
+    };
+    Implicated {
+        father,
+        mother,
+        child: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Gt::*;
+
+    #[test]
+    fn codes_follow_hails_table() {
+        let auto = CopyState::Auto;
+        assert_eq!(mendel_code(HomAlt, HomAlt, Het, auto), Some(1));
+        assert_eq!(mendel_code(HomRef, HomRef, Het, auto), Some(2));
+        assert_eq!(mendel_code(HomRef, Het, HomAlt, auto), Some(3));
+        assert_eq!(mendel_code(HomAlt, HomRef, HomAlt, auto), Some(4));
+        assert_eq!(mendel_code(HomRef, HomRef, HomAlt, auto), Some(5));
+        assert_eq!(mendel_code(HomAlt, Het, HomRef, auto), Some(6));
+        assert_eq!(mendel_code(HomRef, HomAlt, HomRef, auto), Some(7));
+        assert_eq!(mendel_code(HomAlt, HomAlt, HomRef, auto), Some(8));
+        assert_eq!(mendel_code(Het, Het, HomAlt, auto), None);
+        assert_eq!(mendel_code(Missing, HomRef, HomAlt, auto), Some(4));
+        assert_eq!(mendel_code(Missing, Missing, HomAlt, auto), None);
+        assert_eq!(mendel_code(HomRef, HomRef, Missing, auto), None);
+        assert_eq!(mendel_code(Het, HomAlt, HomRef, CopyState::HemiX), Some(9));
+        assert_eq!(mendel_code(Het, HomRef, HomAlt, CopyState::HemiX), Some(10));
+        assert_eq!(mendel_code(HomAlt, Het, HomRef, CopyState::HemiY), Some(11));
+        assert_eq!(mendel_code(HomRef, Het, HomAlt, CopyState::HemiY), Some(12));
+        assert_eq!(
+            implicated(5),
+            Implicated {
+                father: false,
+                mother: false,
+                child: true
+            }
+        );
+    }
+
+    #[test]
+    fn pseudo_autosomal_regions() {
+        assert!(in_par(ContigKind::X, 60_001, Build::GRCh37));
+        assert!(!in_par(ContigKind::X, 60_000, Build::GRCh37));
+        assert!(in_par(ContigKind::Y, 10_001, Build::GRCh37));
+        assert!(!in_par(ContigKind::Y, 3, Build::GRCh37));
+        assert_eq!(contig_kind("chrX"), ContigKind::X);
+        assert_eq!(contig_kind("20"), ContigKind::Autosome);
+        assert_eq!(
+            copy_state(ContigKind::Y, false, Sex::Female),
+            Some(CopyState::Auto)
+        );
+        assert_eq!(copy_state(ContigKind::X, false, Sex::Unknown), None);
+    }
+}
