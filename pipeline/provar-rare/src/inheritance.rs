@@ -498,3 +498,156 @@ impl Finder {
         candidates
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(gt: Gt) -> Call {
+        Call {
+            gt,
+            haploid: false,
+            dp: Some(30),
+            gq: Some(60),
+            ad_ref: Some(15),
+            ad_alt: Some(if gt == Gt::HomRef { 0 } else { 15 }),
+        }
+    }
+
+    fn site(index: u64, contig: &str, gene: &str, gts: &[Gt]) -> Site {
+        Site {
+            index,
+            key: format!("{contig}:{index}:A:G"),
+            contig: contig.to_owned(),
+            position: 5_000_000 + index,
+            reference: "A".to_owned(),
+            alternate: Some("G".to_owned()),
+            pass: true,
+            info_dp: None,
+            genes: vec![gene.to_owned()],
+            calls: gts.iter().map(|g| call(*g)).collect(),
+        }
+    }
+
+    fn member(id: &str, sex: Sex, phenotype: Phenotype, parents: (Option<usize>, Option<usize>)) -> Member {
+        Member {
+            id: id.to_owned(),
+            slot: 0,
+            sex,
+            phenotype,
+            father: parents.0,
+            mother: parents.1,
+        }
+    }
+
+    /// Members get slots in order.
+    fn family(members: Vec<Member>) -> Family {
+        let members: Vec<Member> = members
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| Member { slot: i, ..m })
+            .collect();
+        let probands = (0..members.len())
+            .filter(|&m| members[m].phenotype == Phenotype::Affected)
+            .collect();
+        Family {
+            id: "f".to_owned(),
+            members,
+            probands,
+        }
+    }
+
+    fn modes(family: Family, sites: &[Site]) -> Vec<(Mode, String, u64)> {
+        let mut finder = Finder::new(vec![family], Gates::default(), Build::GRCh37);
+        for s in sites {
+            finder.site(s);
+        }
+        finder
+            .finish()
+            .into_iter()
+            .map(|c| (c.mode, c.samples, c.variant_index))
+            .collect()
+    }
+
+    use Gt::{Het, HomAlt, HomRef};
+    use Phenotype::{Affected, Unaffected};
+
+    #[test]
+    fn compound_het_with_one_parent_and_an_unaffected_sibling() {
+        // dad, mom (not sequenced), affected kid, unaffected sib.
+        let fam = || {
+            family(vec![
+                member("dad", Sex::Male, Unaffected, (None, None)),
+                member("kid", Sex::Female, Affected, (Some(0), None)),
+                member("sib", Sex::Male, Unaffected, (Some(0), None)),
+            ])
+        };
+        // Site 1 from dad, site 2 from the absent mother: a pair.
+        let sites = [
+            site(1, "1", "G1", &[Het, Het, HomRef]),
+            site(2, "1", "G1", &[HomRef, Het, HomRef]),
+        ];
+        let found = modes(fam(), &sites);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|(m, s, _)| *m == Mode::CompoundHet && s == "kid"));
+        // The unaffected sibling carries both: no longer a candidate.
+        let sites = [
+            site(1, "1", "G1", &[Het, Het, Het]),
+            site(2, "1", "G1", &[HomRef, Het, Het]),
+        ];
+        assert!(modes(fam(), &sites).is_empty());
+    }
+
+    #[test]
+    fn dominant_needs_transmission_and_recessive_excludes_unaffected_homozygotes() {
+        // Three generations: affected grandmother -> affected mother -> affected child,
+        // unaffected father.
+        let fam = || {
+            family(vec![
+                member("gma", Sex::Female, Affected, (None, None)),
+                member("mom", Sex::Female, Affected, (None, Some(0))),
+                member("dad", Sex::Male, Unaffected, (None, None)),
+                member("kid", Sex::Male, Affected, (Some(2), Some(1))),
+            ])
+        };
+        let dominant = site(1, "2", "G", &[Het, Het, HomRef, Het]);
+        let not_segregating = site(2, "2", "G", &[Het, Het, Het, Het]);
+        let found = modes(fam(), &[dominant, not_segregating]);
+        assert_eq!(found, [(Mode::Dominant, "gma,mom,kid".to_owned(), 1)]);
+
+        // Recessive in a sibship: the affected sib hom alt, carriers het, the unaffected
+        // sib must not be hom alt.
+        let sibs = || {
+            family(vec![
+                member("dad", Sex::Male, Unaffected, (None, None)),
+                member("mom", Sex::Female, Unaffected, (None, None)),
+                member("a", Sex::Male, Affected, (Some(0), Some(1))),
+                member("u", Sex::Female, Unaffected, (Some(0), Some(1))),
+            ])
+        };
+        let found = modes(sibs(), &[site(1, "3", "G", &[Het, Het, HomAlt, Het])]);
+        assert_eq!(found, [(Mode::Recessive, "a".to_owned(), 1)]);
+        assert!(modes(sibs(), &[site(1, "3", "G", &[Het, Het, HomAlt, HomAlt])]).is_empty());
+    }
+
+    #[test]
+    fn x_linked_modes_use_sex() {
+        let trio = |sex| {
+            family(vec![
+                member("dad", Sex::Male, Unaffected, (None, None)),
+                member("mom", Sex::Female, Unaffected, (None, None)),
+                member("kid", sex, Affected, (Some(0), Some(1))),
+            ])
+        };
+        // Non-PAR X (position 5,000,001): a hemizygous son of a carrier mother.
+        let found = modes(trio(Sex::Male), &[site(1, "X", "G", &[HomRef, Het, HomAlt])]);
+        assert_eq!(found, [(Mode::XRecessive, "kid".to_owned(), 1)]);
+        let found = modes(trio(Sex::Female), &[site(1, "X", "G", &[HomRef, HomRef, Het])]);
+        assert_eq!(found, [(Mode::XDeNovo, "kid".to_owned(), 1)]);
+        // In the PAR it is autosomal.
+        let mut par = site(1, "X", "G", &[HomRef, HomRef, Het]);
+        par.position = 60_001;
+        let found = modes(trio(Sex::Female), &[par]);
+        assert_eq!(found, [(Mode::DeNovo, "kid".to_owned(), 1)]);
+    }
+}
