@@ -126,7 +126,8 @@ emit ashk-trio.mendelian-x.tsv \
 # --update-parents/--update-sex; --keep-allele-order keeps A1 = ALT, so PLINK's codes
 # (which name alleles A1/A2) are the same as Hail's (which name them ref/alt).
 if command -v plink1.9 > /dev/null; then
-    tmp=$(mktemp -d)
+    tmp=/tmp/provar-plink-mendel   # a fixed name: the command is printed into the fixture
+    rm -rf "$tmp" && mkdir -p "$tmp"
     printf 'ash HG002 HG003 HG004\n' > "$tmp/parents.txt"
     printf 'ash HG002 1\nash HG003 1\nash HG004 2\n' > "$tmp/sex.txt"
     emit ashk-trio.plink-mendel-codes.tsv \
@@ -134,3 +135,11 @@ if command -v plink1.9 > /dev/null; then
       "code${tab}errors"
     rm -rf "$tmp"
 fi
+
+# Gene-burden carriers per 1 Mb window of the cohort, for `provar burden --window 1000000
+# --max-af 0.05` with Hail's case/control file sample.fam: PASS sites with AF <= 0.05
+# (bcftools +fill-tags AF over all samples), a sample carries a window when any such site
+# has an alternate allele in its GT; cases are phenotype 2, controls 1.
+emit sample.burden-windows.tsv \
+  "bcftools +fill-tags testdata/cohort/sample.vcf.gz -Ou -- -t AF | bcftools view -f PASS,. -i 'INFO/AF<=0.05' -Ou | bcftools query -H -f '%POS[\t%GT]\n' | awk -F'\t' -v fam=testdata/cohort/sample.fam 'BEGIN{while((getline l < fam)>0){split(l,f,/[ \t]+/); ph[f[2]]=f[6]}} NR==1{for(i=2;i<=NF;i++){s=\$i; sub(/^#? ?\[[0-9]+\]/,\"\",s); sub(/:GT\$/,\"\",s); name[i]=s}; next} {w=int((\$1-1)/1000000); for(i=2;i<=NF;i++){if(\$i ~ /1/){carrier[w,i]=1; seen[w]=1}}} END{for(w in seen){d=0;c=0; for(i=2;i<=101;i++){if(carrier[w,i]){if(ph[name[i]]==2)d++; else if(ph[name[i]]==1)c++}}; printf \"20:%d-%d\t%d\t%d\n\", w*1000000+1, (w+1)*1000000, d, c}}' | sort" \
+  "window${tab}case_carriers${tab}control_carriers"

@@ -84,6 +84,12 @@ pub enum Command {
     ///
     /// Example: provar rare --ped family.ped --out out --ledger out/ledger
     Rare(RareArgs),
+    /// Test each gene for more carriers of qualifying rare variants among cases than among
+    /// controls (one-sided Fisher exact test, odds ratio with 95% CI, Benjamini-Hochberg
+    /// FDR, geneBurdenRD's minimum counts) into burden.parquet.
+    ///
+    /// Example: provar burden --ped cohort.ped --out out --qualifying lof
+    Burden(BurdenArgs),
     /// Inspect and verify a provenance ledger.
     ///
     /// Example: provar ledger verify --ledger out/ledger
@@ -317,6 +323,56 @@ pub struct RareArgs {
     /// Genotype gates.
     #[command(flatten)]
     pub gates: GateArgs,
+    /// Output and ledger.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Consequence classes for `provar burden`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum QualifyingArg {
+    /// Stop gained, frameshift, splice acceptor/donor, start or stop lost.
+    Lof,
+    /// Loss of function, missense and in-frame indels.
+    Protein,
+    /// Every variant with a consequence in the gene.
+    Any,
+}
+
+/// `provar burden`.
+#[derive(Debug, Args)]
+pub struct BurdenArgs {
+    /// The pedigree: phenotype 2 = case, 1 = control (others left out).
+    #[arg(long, value_name = "FILE")]
+    pub ped: PathBuf,
+    /// Directory with the ingest tables (default: the output directory).
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
+    /// Which consequences (INFO/BCSQ) qualify.
+    #[arg(long, value_enum, default_value = "protein")]
+    pub qualifying: QualifyingArg,
+    /// Group variants in fixed windows of this many bases instead of genes (for VCFs
+    /// without consequence annotation).
+    #[arg(long, value_name = "BASES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub window: Option<u64>,
+    /// Maximum cohort allele frequency (variant_qc.parquet AF) of a qualifying variant;
+    /// a negative value turns the filter off.
+    #[arg(
+        long,
+        value_name = "AF",
+        default_value_t = 0.01,
+        allow_hyphen_values = true
+    )]
+    pub max_af: f64,
+    /// Test a gene only with at least this many case carriers (geneBurdenRD: 1).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_case_carriers: usize,
+    /// ... and at least this many cases (geneBurdenRD: 5).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub min_cases: usize,
+    /// ... and at least this many carriers in all (geneBurdenRD: 4).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub min_carriers: usize,
     /// Output and ledger.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod annotate;
+pub(crate) mod burden;
 pub(crate) mod cluster;
 pub(crate) mod ingest;
 pub(crate) mod ledger;

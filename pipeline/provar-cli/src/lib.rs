@@ -117,6 +117,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Annotate(_) => "annotate",
         Command::Report(_) => "report",
         Command::Rare(_) => "rare",
+        Command::Burden(_) => "burden",
         Command::Ledger(_) => "ledger",
         Command::Completions(_) => "completions",
         Command::Man => "man",
@@ -226,6 +227,7 @@ fn dispatch(context: &commands::Context, command: Command) -> anyhow::Result<Exi
         Command::Annotate(args) => commands::annotate::run(context, &args),
         Command::Report(args) => commands::report::run(context, &args),
         Command::Rare(args) => commands::rare::run(context, &args),
+        Command::Burden(args) => commands::burden::run(context, &args),
         Command::Ledger(args) => commands::ledger::run(context, &args),
         Command::Completions(args) => {
             let mut out = Vec::new();

@@ -65,6 +65,7 @@ fn core_depends_on_no_provar_crate_and_stages_not_on_each_other() {
         "provar-annotate",
         "provar-report",
         "provar-rare",
+        "provar-burden",
     ];
     for stage in stages {
         let tree = normal_dependencies(stage);

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use provar_core::pedigree::{Phenotype, Sex};
 
-use crate::cohort::{Call, Gt, Site};
 use crate::mendel::{contig_kind, in_par, Build, ContigKind};
+use provar_io::sites::{Call, Gt, Site};
 
 /// Genotype-quality gates. A gate set to 0 or `None` is off.
 #[derive(Clone, Debug, PartialEq)]
@@ -525,11 +525,17 @@ mod tests {
             pass: true,
             info_dp: None,
             genes: vec![gene.to_owned()],
+            consequences: vec![(gene.to_owned(), "missense".to_owned())],
             calls: gts.iter().map(|g| call(*g)).collect(),
         }
     }
 
-    fn member(id: &str, sex: Sex, phenotype: Phenotype, parents: (Option<usize>, Option<usize>)) -> Member {
+    fn member(
+        id: &str,
+        sex: Sex,
+        phenotype: Phenotype,
+        parents: (Option<usize>, Option<usize>),
+    ) -> Member {
         Member {
             id: id.to_owned(),
             slot: 0,
@@ -589,7 +595,9 @@ mod tests {
         ];
         let found = modes(fam(), &sites);
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found.iter().all(|(m, s, _)| *m == Mode::CompoundHet && s == "kid"));
+        assert!(found
+            .iter()
+            .all(|(m, s, _)| *m == Mode::CompoundHet && s == "kid"));
         // The unaffected sibling carries both: no longer a candidate.
         let sites = [
             site(1, "1", "G1", &[Het, Het, Het]),
@@ -640,9 +648,15 @@ mod tests {
             ])
         };
         // Non-PAR X (position 5,000,001): a hemizygous son of a carrier mother.
-        let found = modes(trio(Sex::Male), &[site(1, "X", "G", &[HomRef, Het, HomAlt])]);
+        let found = modes(
+            trio(Sex::Male),
+            &[site(1, "X", "G", &[HomRef, Het, HomAlt])],
+        );
         assert_eq!(found, [(Mode::XRecessive, "kid".to_owned(), 1)]);
-        let found = modes(trio(Sex::Female), &[site(1, "X", "G", &[HomRef, HomRef, Het])]);
+        let found = modes(
+            trio(Sex::Female),
+            &[site(1, "X", "G", &[HomRef, HomRef, Het])],
+        );
         assert_eq!(found, [(Mode::XDeNovo, "kid".to_owned(), 1)]);
         // In the PAR it is autosomal.
         let mut par = site(1, "X", "G", &[HomRef, HomRef, Het]);

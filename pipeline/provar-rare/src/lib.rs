@@ -15,7 +15,6 @@
 //! the BCSQ genes used to pair compound hets). Pedigree individuals absent from the tables
 //! are left out; a family keeps the members present.
 
-pub mod cohort;
 pub mod inheritance;
 pub mod mendel;
 
@@ -33,8 +32,8 @@ use provar_io::table::{self, Finished, TableDef, TableWriter};
 pub use inheritance::{Candidate, Gates, Mode};
 pub use mendel::Build;
 
-use cohort::Site;
 use inheritance::{Family, Finder, Member};
+use provar_io::sites::{self as cohort, Site};
 
 /// What to analyse.
 #[derive(Clone, Debug)]
@@ -83,12 +82,9 @@ pub enum Error {
     /// A table could not be read or written.
     #[error(transparent)]
     Table(#[from] table::Error),
-    /// The tables do not line up (variants, calls and info differ in rows).
-    #[error("{}: rows do not line up with variants.parquet (tables from different runs?)", path.display())]
-    Misaligned {
-        /// The table.
-        path: PathBuf,
-    },
+    /// The tables could not be read together.
+    #[error(transparent)]
+    Sites(#[from] provar_io::sites::Error),
     /// No pedigree individual is in the tables.
     #[error("no individual of the pedigree is among the {n} samples of {}: the PED names none of them (first sample: {first})", tables.display())]
     NoOverlap {
@@ -207,48 +203,52 @@ pub fn run(config: &RareConfig) -> Result<Rare, Error> {
         absent,
         ..Summary::default()
     };
-    cohort::for_each_site(&config.tables, &slots, |site: &Site| {
-        summary.variants += 1;
-        let kind = mendel::contig_kind(&site.contig);
-        let par = mendel::in_par(kind, site.position, config.build);
-        let mut n = 0u64;
-        for &(f, c, d, m) in &trios {
-            let family = &families[f];
-            let (child, father, mother) =
-                (&family.members[c], &family.members[d], &family.members[m]);
-            let Some(state) = mendel::copy_state(kind, par, child.sex) else {
-                continue;
-            };
-            let gt = |member: &Member| site.calls[member.slot].gt;
-            if let Some(code) = mendel::mendel_code(gt(father), gt(mother), gt(child), state) {
-                let who = mendel::implicated(code);
-                let mut implicated = Vec::new();
-                if who.father {
-                    implicated.push("father");
+    cohort::for_each_site(
+        &config.tables,
+        &slots,
+        |site: &Site| -> Result<(), provar_io::sites::Error> {
+            summary.variants += 1;
+            let kind = mendel::contig_kind(&site.contig);
+            let par = mendel::in_par(kind, site.position, config.build);
+            let mut n = 0u64;
+            for &(f, c, d, m) in &trios {
+                let family = &families[f];
+                let (child, father, mother) =
+                    (&family.members[c], &family.members[d], &family.members[m]);
+                let Some(state) = mendel::copy_state(kind, par, child.sex) else {
+                    continue;
+                };
+                let gt = |member: &Member| site.calls[member.slot].gt;
+                if let Some(code) = mendel::mendel_code(gt(father), gt(mother), gt(child), state) {
+                    let who = mendel::implicated(code);
+                    let mut implicated = Vec::new();
+                    if who.father {
+                        implicated.push("father");
+                    }
+                    if who.mother {
+                        implicated.push("mother");
+                    }
+                    implicated.push("child");
+                    errors.push(MendelRow {
+                        family: family.id.clone(),
+                        child: child.id.clone(),
+                        father: father.id.clone(),
+                        mother: mother.id.clone(),
+                        index: site.index,
+                        key: site.key.clone(),
+                        code,
+                        implicated: implicated.join(","),
+                        snp: site.is_snp(),
+                        gts: [gt(child).text(), gt(father).text(), gt(mother).text()],
+                    });
+                    n += 1;
                 }
-                if who.mother {
-                    implicated.push("mother");
-                }
-                implicated.push("child");
-                errors.push(MendelRow {
-                    family: family.id.clone(),
-                    child: child.id.clone(),
-                    father: father.id.clone(),
-                    mother: mother.id.clone(),
-                    index: site.index,
-                    key: site.key.clone(),
-                    code,
-                    implicated: implicated.join(","),
-                    snp: site.is_snp(),
-                    gts: [gt(child).text(), gt(father).text(), gt(mother).text()],
-                });
-                n += 1;
             }
-        }
-        per_variant.push((site.index, site.key.clone(), n));
-        finder.site(site);
-        Ok(())
-    })?;
+            per_variant.push((site.index, site.key.clone(), n));
+            finder.site(site);
+            Ok(())
+        },
+    )?;
     summary.mendel_errors = errors.len() as u64;
     let candidates = finder.finish();
     for c in &candidates {

@@ -27,7 +27,7 @@
 
 use provar_core::pedigree::Sex;
 
-use crate::cohort::Gt;
+use provar_io::sites::Gt;
 
 /// The reference build, for the pseudo-autosomal regions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,14 +1,25 @@
 //! Reading the ingest tables batch by batch: one [`Site`] per variant row with the calls
-//! of the samples a stage asks for.
+//! of the samples a stage asks for (the family and case-control stages read them so).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use provar_io::arrow_array::{
-    Array, Int32Array, Int8Array, ListArray, RecordBatch, StringArray, UInt64Array,
-};
-use provar_io::table::{self, column, Table};
+use arrow_array::{Array, Int32Array, Int8Array, ListArray, RecordBatch, StringArray, UInt64Array};
 
-use crate::Error;
+use crate::table::{self, column, Table};
+
+/// A failure reading the tables.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A table could not be read.
+    #[error(transparent)]
+    Table(#[from] table::Error),
+    /// The tables do not line up (variants, calls and info differ in rows).
+    #[error("{}: rows do not line up with variants.parquet (tables from different runs?)", path.display())]
+    Misaligned {
+        /// The table.
+        path: PathBuf,
+    },
+}
 
 /// Rows per batch.
 const BATCH: usize = 4096;
@@ -99,6 +110,9 @@ pub struct Site {
     pub info_dp: Option<i32>,
     /// Genes from INFO/BCSQ (its second field), in order, without repeats.
     pub genes: Vec<String>,
+    /// (gene, consequence) of each INFO/BCSQ entry (its second and first fields), in
+    /// order, without repeats.
+    pub consequences: Vec<(String, String)>,
     /// Calls of the requested samples, in the order asked for.
     pub calls: Vec<Call>,
 }
@@ -162,7 +176,13 @@ pub fn for_each_site(
         let filters = column::<StringArray>(&v, "filters", &variants_path)?;
         let lists = CallLists::new(&c, &calls_path)?;
         for row in 0..v.num_rows() {
-            let (info_dp, genes) = info_rows.next(index.value(row), &info_path)?;
+            let (info_dp, consequences) = info_rows.next(index.value(row), &info_path)?;
+            let mut genes: Vec<String> = Vec::new();
+            for (gene, _) in &consequences {
+                if !genes.contains(gene) {
+                    genes.push(gene.clone());
+                }
+            }
             let site = Site {
                 index: index.value(row),
                 key: key.value(row).to_owned(),
@@ -173,6 +193,7 @@ pub fn for_each_site(
                 pass: filters.is_null(row) || filters.value(row) == "PASS",
                 info_dp,
                 genes,
+                consequences,
                 calls: samples.iter().map(|&s| lists.call(row, s)).collect(),
             };
             each(&site)?;
@@ -197,8 +218,13 @@ impl<'a> InfoRows<'a> {
         }
     }
 
-    /// INFO/DP and the BCSQ genes of variant `index`.
-    fn next(&mut self, index: u64, path: &Path) -> Result<(Option<i32>, Vec<String>), Error> {
+    /// INFO/DP and the BCSQ (gene, consequence) pairs of variant `index`.
+    #[allow(clippy::type_complexity)]
+    fn next(
+        &mut self,
+        index: u64,
+        path: &Path,
+    ) -> Result<(Option<i32>, Vec<(String, String)>), Error> {
         while self.batch < self.batches.len() && self.row >= self.batches[self.batch].num_rows() {
             self.batch += 1;
             self.row = 0;
@@ -222,7 +248,7 @@ impl<'a> InfoRows<'a> {
             .column_by_name("DP")
             .and_then(|c| c.as_any().downcast_ref::<Int32Array>().cloned())
             .and_then(|a| (!a.is_null(row)).then(|| a.value(row)));
-        let mut genes: Vec<String> = Vec::new();
+        let mut pairs: Vec<(String, String)> = Vec::new();
         if let Some(list) = batch
             .column_by_name("BCSQ")
             .and_then(|c| c.as_any().downcast_ref::<ListArray>().cloned())
@@ -232,16 +258,19 @@ impl<'a> InfoRows<'a> {
                 if let Some(strings) = values.as_any().downcast_ref::<StringArray>() {
                     for consequence in strings.iter().flatten() {
                         // `consequence|gene|transcript|...`; `@POS` points at another record.
-                        if let Some(gene) = consequence.split('|').nth(1) {
-                            if !gene.is_empty() && !genes.iter().any(|g| g == gene) {
-                                genes.push(gene.to_owned());
+                        let mut fields = consequence.split('|');
+                        let (what, gene) = (fields.next().unwrap_or(""), fields.next());
+                        if let Some(gene) = gene.filter(|g| !g.is_empty()) {
+                            let pair = (gene.to_owned(), what.to_owned());
+                            if !pairs.contains(&pair) {
+                                pairs.push(pair);
                             }
                         }
                     }
                 }
             }
         }
-        Ok((dp, genes))
+        Ok((dp, pairs))
     }
 }
 
