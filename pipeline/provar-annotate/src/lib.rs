@@ -2,7 +2,7 @@
 //! it overlaps, and where in each transcript it falls (CDS, UTR, splice site or region,
 //! intron, non-coding exon), from a GFF3 or GTF gene model; writes the `annotations` table.
 //!
-//! It owns gene-model parsing ([`gene_model`]: GFF3 and GTF, plain or gzip/BGZF, with
+//! It uses provar-io's gene-model parsing ([`gene_model`]: GFF3 and GTF, plain or gzip/BGZF, with
 //! file:line errors), the transcript overlap index ([`TranscriptIndex`]) and the region
 //! classes ([`RegionClass`], [`classify`]). It does not read the reference sequence, so it
 //! does not predict protein consequences (missense, stop-gained, frameshift), and it does
@@ -20,7 +20,7 @@
 //! # Ok::<_, provar_annotate::gene_model::Error>(())
 //! ```
 
-pub mod gene_model;
+pub use provar_io::gene_model;
 mod index;
 mod region_class;
 mod stage;

@@ -14,6 +14,7 @@
 
 pub mod atomic;
 pub mod bcf;
+pub mod gene_model;
 pub mod sites;
 pub mod table;
 pub mod vcf;

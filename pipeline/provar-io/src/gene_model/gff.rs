@@ -9,11 +9,11 @@ use super::{reader::unescape, ParseError};
 /// a `,` inside one value). An item without `=` is an error.
 ///
 /// ```
-/// use provar_annotate::gene_model::parse_gff3_attributes;
+/// use provar_io::gene_model::parse_gff3_attributes;
 /// let attributes = parse_gff3_attributes("ID=gene:1; Note=a%3Bb,c;")?;
 /// assert_eq!(attributes[0], ("ID".to_owned(), vec!["gene:1".to_owned()]));
 /// assert_eq!(attributes[1].1, ["a;b", "c"]);
-/// # Ok::<_, provar_annotate::gene_model::ParseError>(())
+/// # Ok::<_, provar_io::gene_model::ParseError>(())
 /// ```
 pub fn parse_attributes(column: &str) -> Result<Vec<(String, Vec<String>)>, ParseError> {
     items(column)

@@ -153,10 +153,10 @@ impl GeneModel {
     /// Reads a GFF3 or GTF file, plain or gzip/BGZF-compressed (told apart by content).
     ///
     /// ```no_run
-    /// use provar_annotate::GeneModel;
+    /// use provar_io::gene_model::GeneModel;
     /// let model = GeneModel::read(std::path::Path::new("genes.gff3.gz"))?;
     /// println!("{} genes, {} transcripts", model.genes.len(), model.transcripts.len());
-    /// # Ok::<_, provar_annotate::gene_model::Error>(())
+    /// # Ok::<_, provar_io::gene_model::Error>(())
     /// ```
     pub fn read(path: &Path) -> Result<Self, Error> {
         reader::read(path).map(|(model, _)| model)
@@ -170,7 +170,7 @@ impl GeneModel {
     /// Parses GFF3 or GTF text; `name` stands for the file in error messages.
     ///
     /// ```
-    /// use provar_annotate::{GeneModel, Strand};
+    /// use provar_io::gene_model::{GeneModel, Strand};
     /// let gff3 = "##gff-version 3\n\
     ///     1\t.\tgene\t100\t200\t.\t-\t.\tID=g1;Name=ABC;biotype=protein_coding\n\
     ///     1\t.\tmRNA\t100\t200\t.\t-\t.\tID=t1;Parent=g1\n\
@@ -180,7 +180,7 @@ impl GeneModel {
     /// assert_eq!(model.genes[0].name.as_deref(), Some("ABC"));
     /// assert_eq!(model.transcripts[0].strand, Strand::Reverse);
     /// assert_eq!(model.transcripts[0].exons.len(), 2);
-    /// # Ok::<_, provar_annotate::gene_model::Error>(())
+    /// # Ok::<_, provar_io::gene_model::Error>(())
     /// ```
     pub fn from_text(text: &str, name: &str) -> Result<Self, Error> {
         reader::read_from(text.as_bytes(), Path::new(name)).map(|(model, _)| model)

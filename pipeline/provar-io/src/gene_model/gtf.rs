@@ -8,12 +8,12 @@ use super::ParseError;
 /// Values are double-quoted or bare (`exon_number 1`); the last `;` may be missing.
 ///
 /// ```
-/// use provar_annotate::gene_model::parse_gtf_attributes;
+/// use provar_io::gene_model::parse_gtf_attributes;
 /// let attributes = parse_gtf_attributes(r#"gene_id "ENSG1"; exon_number 2; tag "a b";"#)?;
 /// assert_eq!(attributes[0], ("gene_id".to_owned(), "ENSG1".to_owned()));
 /// assert_eq!(attributes[1].1, "2");
 /// assert_eq!(attributes[2].1, "a b");
-/// # Ok::<_, provar_annotate::gene_model::ParseError>(())
+/// # Ok::<_, provar_io::gene_model::ParseError>(())
 /// ```
 pub fn parse_attributes(column: &str) -> Result<Vec<(String, String)>, ParseError> {
     let invalid = || ParseError::InvalidAttribute(column.trim().to_owned());
