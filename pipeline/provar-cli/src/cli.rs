@@ -90,6 +90,12 @@ pub enum Command {
     ///
     /// Example: provar burden --ped cohort.ped --out out --qualifying lof
     Burden(BurdenArgs),
+    /// Test whether each gene's de novo mutations cluster in its coding sequence
+    /// (denovonear's statistic and mutation-rate-weighted null) into
+    /// denovo_clusters.parquet.
+    ///
+    /// Example: provar denovo --de-novos dnms.tsv --genes genes.gtf --fasta genome.fa --rates rates.txt --out out
+    Denovo(DenovoArgs),
     /// Inspect and verify a provenance ledger.
     ///
     /// Example: provar ledger verify --ledger out/ledger
@@ -337,6 +343,36 @@ pub enum QualifyingArg {
     Protein,
     /// Every variant with a consequence in the gene.
     Any,
+}
+
+/// `provar denovo`.
+#[derive(Debug, Args)]
+pub struct DenovoArgs {
+    /// De novo table: denovonear's (gene_name chr pos consequence snp_or_indel) or one with
+    /// symbol/chrom/pos/consequence columns (Kaplanis et al. 2020); plain or gzip.
+    #[arg(long, value_name = "FILE")]
+    pub de_novos: PathBuf,
+    /// GTF or GFF3 gene model (genes matched by gene_name / Name).
+    #[arg(long, value_name = "FILE")]
+    pub genes: PathBuf,
+    /// Genome FASTA (a .fai beside it is used when present).
+    #[arg(long, value_name = "FILE")]
+    pub fasta: PathBuf,
+    /// Trinucleotide mutation rates, `from to mu_snp` (denovonear's rates.txt).
+    #[arg(long, value_name = "FILE")]
+    pub rates: PathBuf,
+    /// Only this gene (repeatable; default every gene of the table).
+    #[arg(long, value_name = "SYMBOL")]
+    pub gene: Vec<String>,
+    /// Simulations per gene and class before extending (denovonear: 1,000,000).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub iterations: u64,
+    /// Seed of the simulations (recorded in the ledger).
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Output and ledger.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `provar burden`.

@@ -3,6 +3,7 @@
 pub(crate) mod annotate;
 pub(crate) mod burden;
 pub(crate) mod cluster;
+pub(crate) mod denovo;
 pub(crate) mod ingest;
 pub(crate) mod ledger;
 pub(crate) mod merge;

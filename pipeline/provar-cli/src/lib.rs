@@ -118,6 +118,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Report(_) => "report",
         Command::Rare(_) => "rare",
         Command::Burden(_) => "burden",
+        Command::Denovo(_) => "denovo",
         Command::Ledger(_) => "ledger",
         Command::Completions(_) => "completions",
         Command::Man => "man",
@@ -228,6 +229,7 @@ fn dispatch(context: &commands::Context, command: Command) -> anyhow::Result<Exi
         Command::Report(args) => commands::report::run(context, &args),
         Command::Rare(args) => commands::rare::run(context, &args),
         Command::Burden(args) => commands::burden::run(context, &args),
+        Command::Denovo(args) => commands::denovo::run(context, &args),
         Command::Ledger(args) => commands::ledger::run(context, &args),
         Command::Completions(args) => {
             let mut out = Vec::new();

@@ -66,6 +66,7 @@ fn core_depends_on_no_provar_crate_and_stages_not_on_each_other() {
         "provar-report",
         "provar-rare",
         "provar-burden",
+        "provar-denovo",
     ];
     for stage in stages {
         let tree = normal_dependencies(stage);
