@@ -425,13 +425,57 @@ pub struct KMeansArgs {
     pub seed: u64,
 }
 
+/// What `provar cluster` clusters on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClusterOn {
+    /// Standardised sample_qc features, k-means with a fixed --k.
+    Qc,
+    /// Genotype dosages of common variants: PCA, then --method in PC space, the number of
+    /// groups chosen by silhouette (k-means) or BIC (GMM); also KING kinship per pair.
+    Genotypes,
+}
+
+/// Clustering methods in PC space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MethodArg {
+    /// k-means, k by the largest mean silhouette.
+    Kmeans,
+    /// Gaussian mixture, k by the smallest BIC.
+    Gmm,
+    /// DBSCAN (min 5 points, eps from the 5th-neighbour distances); noise gets its own label.
+    Dbscan,
+}
+
 /// `provar cluster`.
 #[derive(Debug, Args)]
 pub struct ClusterArgs {
-    /// Directory with sample_qc.parquet (default: the output directory).
+    /// Directory with the input tables (default: the output directory).
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
-    /// k-means parameters.
+    /// What to cluster on.
+    #[arg(long, value_enum, default_value = "qc")]
+    pub on: ClusterOn,
+    /// Genotypes: clustering method.
+    #[arg(long, value_enum, default_value = "gmm")]
+    pub method: MethodArg,
+    /// Genotypes: principal components the clustering uses.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub pcs: usize,
+    /// Genotypes: largest number of groups tried.
+    #[arg(long, value_name = "K", default_value_t = 8)]
+    pub max_k: usize,
+    /// Genotypes: minimum minor allele frequency of the variants the PCA uses.
+    #[arg(long, value_name = "MAF", default_value_t = 0.05)]
+    pub maf: f64,
+    /// Genotypes: keep the method's groups as they are, without the likelihood refinement
+    /// (samples moved to the group whose allele frequencies make their genotypes most
+    /// likely, STRUCTURE's no-admixture model).
+    #[arg(long)]
+    pub no_refine: bool,
+    /// Genotypes: a pedigree, for the expected kinship of each pair in relatedness.parquet.
+    #[arg(long, value_name = "FILE")]
+    pub ped: Option<PathBuf>,
+    /// k-means parameters (--k for qc; --seed for every method).
     #[command(flatten)]
     pub kmeans: KMeansArgs,
     /// Output and ledger.

@@ -15,8 +15,12 @@
 //! # Ok::<_, provar_cluster::Error>(())
 //! ```
 
+pub mod genetic;
 mod kmeans;
 mod stage;
 
 pub use kmeans::*;
-pub use stage::{run, ClusterConfig, ClusterError, Clustered, FEATURES};
+pub use stage::{
+    run, run_genetic, ClusterConfig, ClusterError, Clustered, GeneticClusters, GeneticConfig,
+    FEATURES,
+};

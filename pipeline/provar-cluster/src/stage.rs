@@ -49,6 +49,14 @@ pub enum ClusterError {
     /// A table could not be read or written.
     #[error(transparent)]
     Table(#[from] table::Error),
+    /// Genotype-based clustering failed.
+    #[error("cannot cluster the samples of {} by genotype: {reason}", path.display())]
+    Genetic {
+        /// The calls table.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// k-means failed (e.g. more clusters than samples).
     #[error("cannot cluster the samples of {}", path.display())]
     KMeans {
@@ -109,5 +117,213 @@ pub fn run(config: &ClusterConfig) -> Result<Clustered, ClusterError> {
     Ok(Clustered {
         tables: vec![writer.finish()?],
         assignment,
+    })
+}
+
+/// What to cluster from genotypes, and where.
+#[derive(Clone, Debug)]
+pub struct GeneticConfig {
+    /// Directory holding the ingest tables.
+    pub tables_dir: PathBuf,
+    /// Directory receiving `clusters`, `pca` and `relatedness`.
+    pub out_dir: PathBuf,
+    /// PCA settings.
+    pub pca: crate::genetic::PcaConfig,
+    /// Clustering method.
+    pub method: crate::genetic::Method,
+    /// PCs the clustering uses (the first ones).
+    pub pcs: usize,
+    /// Largest number of clusters tried.
+    pub max_k: usize,
+    /// Refine the groups with the genotypes' likelihood under each group's allele
+    /// frequencies ([`crate::genetic::refine`]).
+    pub refine: bool,
+    /// A pedigree, for the expected kinship of each pair (its members only).
+    pub pedigree: Option<provar_core::pedigree::Pedigree>,
+}
+
+/// The result of [`run_genetic`].
+#[derive(Debug)]
+pub struct GeneticClusters {
+    /// `clusters`, `pca`, `relatedness`, under temporary names.
+    pub tables: Vec<Finished>,
+    /// The clustering.
+    pub grouping: crate::genetic::Grouping,
+    /// Variants the PCA used.
+    pub variants: usize,
+    /// Eigenvalues of the components written.
+    pub eigenvalues: Vec<f64>,
+}
+
+/// Reads the genotypes, runs PCA, clusters the samples in PC space and estimates KING
+/// kinship for every pair; writes `clusters`, `pca` and `relatedness`.
+pub fn run_genetic(config: &GeneticConfig) -> Result<GeneticClusters, ClusterError> {
+    use crate::genetic;
+    use provar_io::arrow_schema::{DataType, Field, Schema};
+    let calls = config.tables_dir.join(Table::Calls.file_name());
+    let genotypes =
+        genetic::read_genotypes(&config.tables_dir).map_err(|e| ClusterError::Genetic {
+            path: calls.clone(),
+            reason: e.to_string(),
+        })?;
+    let pca = genetic::pca(&genotypes, &config.pca).ok_or_else(|| ClusterError::Genetic {
+        path: calls.clone(),
+        reason: format!(
+            "too few samples or common variants for PCA (MAF >= {}, call rate >= {})",
+            config.pca.maf, config.pca.min_call_rate
+        ),
+    })?;
+    let dims = config.pcs.min(pca.scores.ncols()).max(1);
+    let x = pca.scores.slice(ndarray::s![.., ..dims]).to_owned();
+    let mut grouping =
+        genetic::cluster(&x, config.method, config.max_k, config.pca.seed).map_err(|reason| {
+            ClusterError::Genetic {
+                path: calls.clone(),
+                reason,
+            }
+        })?;
+    if config.refine {
+        genetic::refine(
+            &genotypes,
+            &mut grouping.labels,
+            grouping.k,
+            config.pca.seed,
+            20,
+        );
+    }
+    let ids = &genotypes.ids;
+    let n = ids.len();
+    // Distance to the centroid of the own cluster in the clustered PCs (noise: to the
+    // nearest centroid).
+    let k = grouping.k;
+    let mut centroids = vec![vec![0.0; dims]; k];
+    let mut sizes = vec![0usize; k];
+    for (i, l) in grouping.labels.iter().enumerate() {
+        if let Some(l) = l {
+            sizes[*l as usize] += 1;
+            for d in 0..dims {
+                centroids[*l as usize][d] += x[[i, d]];
+            }
+        }
+    }
+    for (c, size) in centroids.iter_mut().zip(&sizes) {
+        for v in c.iter_mut() {
+            *v /= (*size).max(1) as f64;
+        }
+    }
+    let dist = |i: usize, c: usize| -> f64 {
+        (0..dims)
+            .map(|d| (x[[i, d]] - centroids[c][d]).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let noise = k as u32;
+    let cluster: Vec<u32> = grouping.labels.iter().map(|l| l.unwrap_or(noise)).collect();
+    let distance: Vec<f64> = grouping
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match l {
+            Some(l) => dist(i, *l as usize),
+            None => (0..k).map(|c| dist(i, c)).fold(f64::INFINITY, f64::min),
+        })
+        .collect();
+    let mut tables = Vec::new();
+    let batch = RecordBatch::try_new(
+        Table::Clusters.schema(),
+        vec![
+            Arc::new(UInt32Array::from_iter_values(0..n as u32)) as ArrayRef,
+            Arc::new(StringArray::from_iter_values(ids)),
+            Arc::new(UInt32Array::from_iter_values(cluster.iter().copied())),
+            Arc::new(Float64Array::from_iter_values(distance.iter().copied())),
+        ],
+    )
+    .expect("columns match the clusters schema");
+    let mut writer = TableWriter::create(&config.out_dir, Table::Clusters)?;
+    writer.write(&batch)?;
+    tables.push(writer.finish()?);
+
+    // pca: sample_index, sample_id, PC1..PCk.
+    let components = pca.scores.ncols();
+    let mut fields = vec![
+        Field::new("sample_index", DataType::UInt32, false),
+        Field::new("sample_id", DataType::Utf8, false),
+    ];
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(UInt32Array::from_iter_values(0..n as u32)),
+        Arc::new(StringArray::from_iter_values(ids)),
+    ];
+    for c in 0..components {
+        fields.push(Field::new(format!("PC{}", c + 1), DataType::Float64, false));
+        columns.push(Arc::new(Float64Array::from_iter_values(
+            pca.scores.column(c).iter().copied(),
+        )));
+    }
+    let def = table::TableDef {
+        name: "pca",
+        version: 1,
+        schema: Arc::new(Schema::new(fields)),
+    };
+    let batch = RecordBatch::try_new(def.schema.clone(), columns).expect("pca columns");
+    let mut writer = TableWriter::create(&config.out_dir, def)?;
+    writer.write(&batch)?;
+    tables.push(writer.finish()?);
+
+    // relatedness: one row per pair.
+    let pairs = genetic::king(&genotypes);
+    let def = table::TableDef {
+        name: "relatedness",
+        version: 1,
+        schema: Arc::new(Schema::new(vec![
+            Field::new("sample_1", DataType::Utf8, false),
+            Field::new("sample_2", DataType::Utf8, false),
+            Field::new("nsnp", DataType::UInt64, false),
+            Field::new("hethet", DataType::UInt64, false),
+            Field::new("ibs0", DataType::UInt64, false),
+            Field::new("kinship", DataType::Float64, true),
+            Field::new("expected_kinship", DataType::Float64, true),
+        ])),
+    };
+    let expected: Vec<Option<f64>> = pairs
+        .iter()
+        .map(|(i, j, _)| {
+            config
+                .pedigree
+                .as_ref()
+                .and_then(|p| p.kinship(&ids[*i], &ids[*j]))
+        })
+        .collect();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            pairs.iter().map(|(i, _, _)| ids[*i].as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            pairs.iter().map(|(_, j, _)| ids[*j].as_str()),
+        )),
+        Arc::new(provar_io::arrow_array::UInt64Array::from_iter_values(
+            pairs.iter().map(|p| p.2.nsnp),
+        )),
+        Arc::new(provar_io::arrow_array::UInt64Array::from_iter_values(
+            pairs.iter().map(|p| p.2.hethet),
+        )),
+        Arc::new(provar_io::arrow_array::UInt64Array::from_iter_values(
+            pairs.iter().map(|p| p.2.ibs0),
+        )),
+        Arc::new(Float64Array::from_iter(
+            pairs
+                .iter()
+                .map(|p| (!p.2.kinship.is_nan()).then_some(p.2.kinship)),
+        )),
+        Arc::new(Float64Array::from_iter(expected)),
+    ];
+    let batch = RecordBatch::try_new(def.schema.clone(), columns).expect("relatedness columns");
+    let mut writer = TableWriter::create(&config.out_dir, def)?;
+    writer.write(&batch)?;
+    tables.push(writer.finish()?);
+    Ok(GeneticClusters {
+        tables,
+        grouping,
+        variants: pca.variants,
+        eigenvalues: pca.eigenvalues,
     })
 }

@@ -58,8 +58,95 @@ pub(crate) fn execute(
     })
 }
 
+/// Clusters samples by genotype (PCA, then a method in PC space) and estimates kinship.
+fn execute_genetic(
+    context: &Context,
+    args: &ClusterArgs,
+    tables: &Path,
+    out: &Path,
+) -> anyhow::Result<()> {
+    use crate::cli::MethodArg;
+    let pedigree = args
+        .ped
+        .as_deref()
+        .map(super::rare::read_pedigree)
+        .transpose()?;
+    in_out_dir(out, || {
+        let mut inputs: Vec<std::path::PathBuf> = [Table::Variants, Table::Calls, Table::Samples]
+            .map(|t| tables.join(t.file_name()))
+            .to_vec();
+        inputs.extend(args.ped.clone());
+        let mut recorder = Recorder::begin(args.output.ledger.as_deref(), inputs)?;
+        let method = match args.method {
+            MethodArg::Kmeans => provar_cluster::genetic::Method::KMeans,
+            MethodArg::Gmm => provar_cluster::genetic::Method::Gmm,
+            MethodArg::Dbscan => provar_cluster::genetic::Method::Dbscan,
+        };
+        let config = provar_cluster::GeneticConfig {
+            tables_dir: tables.to_owned(),
+            out_dir: out.to_owned(),
+            pca: provar_cluster::genetic::PcaConfig {
+                maf: args.maf,
+                seed: args.kmeans.seed,
+                ..provar_cluster::genetic::PcaConfig::default()
+            },
+            method,
+            pcs: args.pcs,
+            max_k: args.max_k,
+            refine: !args.no_refine,
+            pedigree,
+        };
+        recorder.parameter("on", "genotypes");
+        recorder.parameter("method", format!("{method:?}").to_lowercase());
+        recorder.parameter("pcs", args.pcs);
+        recorder.parameter("max_k", args.max_k);
+        recorder.parameter("refine", !args.no_refine);
+        recorder.parameter("maf", config.pca.maf);
+        recorder.parameter("min_call_rate", config.pca.min_call_rate);
+        recorder.parameter("max_variants", config.pca.max_variants);
+        recorder.parameter("seed", args.kmeans.seed);
+        recorder.parameter(
+            "kinship",
+            "KING-robust between-family, as plink2 --make-king-table",
+        );
+        let result = provar_cluster::run_genetic(&config)?;
+        recorder.parameter("k", result.grouping.k);
+        recorder.parameter(
+            "criterion",
+            result
+                .grouping
+                .criterion
+                .iter()
+                .map(|(k, v)| serde_json::json!([k, v]))
+                .collect::<Vec<_>>(),
+        );
+        recorder.parameter("pca_variants", result.variants);
+        let outputs = provar_io::table::commit_all(result.tables)?;
+        context.wrote(&outputs);
+        recorder.finish("cluster", outputs, context.threads)?;
+        let noise = result
+            .grouping
+            .labels
+            .iter()
+            .filter(|l| l.is_none())
+            .count();
+        context.say(format_args!(
+            "cluster: PCA on {} variants; {:?} chose {} group(s){} -> clusters.parquet, pca.parquet, relatedness.parquet",
+            result.variants,
+            method,
+            result.grouping.k,
+            if noise > 0 { format!(", {noise} noise sample(s)") } else { String::new() }
+        ));
+        Ok(())
+    })
+}
+
 pub(crate) fn run(context: &Context, args: &ClusterArgs) -> anyhow::Result<ExitStatus> {
     let out = &args.output.out;
+    if args.on == crate::cli::ClusterOn::Genotypes {
+        execute_genetic(context, args, args.tables.as_deref().unwrap_or(out), out)?;
+        return Ok(ExitStatus::Success);
+    }
     execute(
         context,
         &args.kmeans,
