@@ -2,10 +2,10 @@
 cwlVersion: v1.2
 class: CommandLineTool
 id: provar-cluster
-label: "provar cluster: seeded k-means over standardised sample_qc features"
+label: "provar cluster: PCA on genotypes, Gaussian mixture in PC space, KING kinship"
 doc: |
-  Stages sample_qc.parquet and runs
-  `provar cluster --tables . --out . --k K --seed SEED --ledger LEDGER_NAME`.
+  Stages the ingest tables and runs
+  `provar cluster --on genotypes --tables . --out . --seed SEED --ledger LEDGER_NAME`.
 
 requirements:
   InlineJavascriptRequirement: {}
@@ -13,7 +13,10 @@ requirements:
     listing: |
       ${
         var listing = [
-          {"entry": inputs.sample_qc, "entryname": "sample_qc.parquet", "writable": true}
+          {"entry": inputs.variants, "entryname": "variants.parquet", "writable": true},
+          {"entry": inputs.calls, "entryname": "calls.parquet", "writable": true},
+          {"entry": inputs.samples, "entryname": "samples.parquet", "writable": true},
+          {"entry": inputs.info, "entryname": "info.parquet", "writable": true}
         ];
         if (inputs.ledger !== null) {
           listing.push({"entry": inputs.ledger,
@@ -34,15 +37,15 @@ arguments:
   - {position: 0, prefix: --threads, valueFrom: $(inputs.threads)}
   - {position: 1, valueFrom: cluster}
   - {position: 2, prefix: --tables, valueFrom: .}
+  - {position: 2, prefix: --on, valueFrom: genotypes}
   - {position: 3, prefix: --out, valueFrom: .}
   - {position: 6, prefix: --ledger, valueFrom: $(inputs.ledger_name)}
 
 inputs:
-  sample_qc: File
-  k:
-    type: int
-    default: 3
-    inputBinding: {position: 4, prefix: --k}
+  variants: File
+  calls: File
+  samples: File
+  info: File
   seed:
     type: int
     default: 42
@@ -61,6 +64,12 @@ outputs:
   clusters:
     type: File
     outputBinding: {glob: clusters.parquet}
+  pca:
+    type: File
+    outputBinding: {glob: pca.parquet}
+  relatedness:
+    type: File
+    outputBinding: {glob: relatedness.parquet}
   ledger_out:
     type: Directory
     outputBinding: {glob: $(inputs.ledger_name)}

@@ -35,9 +35,6 @@ inputs:
   shard_count:
     type: int
     default: 4
-  k:
-    type: int
-    default: 3
   seed:
     type: int
     default: 42
@@ -107,18 +104,20 @@ steps:
   cluster:
     run: cluster.cwl
     in:
-      sample_qc: qc/sample_qc
-      k: k
+      variants: merge/variants
+      calls: merge/calls
+      samples: merge/samples
+      info: merge/info
       seed: seed
       threads: threads
       ledger: qc/ledger_out
-    out: [clusters, ledger_out]
+    out: [clusters, pca, relatedness, ledger_out]
 
   report:
     run: report.cwl
     in:
       tables:
-        source: [merge/variants, merge/calls, merge/samples, qc/variant_qc, qc/sample_qc, cluster/clusters]
+        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness]
         linkMerge: merge_flattened
       ledger: cluster/ledger_out
     out: [report, ledger_out]
@@ -129,7 +128,7 @@ steps:
       ledger: report/ledger_out
       segments: ingest/ledger_out
       tables:
-        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, report/report]
+        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, report/report]
         linkMerge: merge_flattened
       shards: ingest/shard_dir
     out: [results]

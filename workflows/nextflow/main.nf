@@ -51,8 +51,7 @@ workflow PROVAR {
     // ledger that PROVAR_QC emits.
 
     PROVAR_CLUSTER(
-        PROVAR_QC.out.qc
-            .map { meta, variant_qc, sample_qc -> [ meta, sample_qc ] }
+        PROVAR_MERGE.out.tables
             .join(PROVAR_QC.out.ledger)
     )
     ch_versions = ch_versions.mix(PROVAR_CLUSTER.out.versions)
@@ -63,8 +62,9 @@ workflow PROVAR {
         .join(PROVAR_MERGE.out.info)
         .join(PROVAR_QC.out.qc)
         .join(PROVAR_CLUSTER.out.clusters)
-        .map { meta, variants, calls, samples, info, variant_qc, sample_qc, clusters ->
-            [ meta, [ variants, calls, samples, info, variant_qc, sample_qc, clusters ] ] }
+        .join(PROVAR_CLUSTER.out.structure)
+        .map { meta, variants, calls, samples, info, variant_qc, sample_qc, clusters, pca, relatedness ->
+            [ meta, [ variants, calls, samples, info, variant_qc, sample_qc, clusters, pca, relatedness ] ] }
     PROVAR_LEDGERVERIFY(
         ch_tables
             .join(ch_shard_dirs)

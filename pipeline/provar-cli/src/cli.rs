@@ -139,6 +139,9 @@ pub struct ReportArgs {
     /// Directory holding the tables to report on (default: --out).
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
+    /// A pedigree: the PCA plot is also coloured by family.
+    #[arg(long, value_name = "FILE")]
+    pub ped: Option<PathBuf>,
     /// Where report.html goes, and the ledger that recorded the tables.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -740,10 +743,19 @@ pub struct RunArgs {
     /// Genotype filters for qc.
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// k-means parameters.
-    #[command(flatten)]
-    pub kmeans: KMeansArgs,
+    /// Seed of the PCA start and the clustering (recorded in the ledger).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Clustering method over the principal components of the genotypes.
+    #[arg(long, value_enum, default_value = "gmm")]
+    pub method: MethodArg,
     /// Consent and pseudonyms, applied at ingest.
     #[command(flatten)]
     pub privacy: PrivacyArgs,
+    /// Pedigree (PED/FAM): runs the rare-disease stages (Mendel errors, inheritance
+    /// candidates with the default gates of `provar rare`) and, when it has cases and
+    /// controls, gene burden. Default with the bundled cohort: its case/control file
+    /// testdata/cohort/sample.fam.
+    #[arg(long, value_name = "FILE")]
+    pub ped: Option<PathBuf>,
 }

@@ -36,7 +36,7 @@ fn a_revoked_sample_is_excluded_and_only_its_count_reaches_the_ledger() {
     run_pipeline(
         &testdata("trio/ashk-trio.vcf.gz"),
         &out,
-        &["--consent", manifest.to_str().expect("utf-8"), "--k", "2"],
+        &["--consent", manifest.to_str().expect("utf-8")],
     );
     assert_eq!(sample_ids(&out, Table::Samples), ["HG002", "HG003"]);
     assert_eq!(sample_ids(&out, Table::SampleQc), ["HG002", "HG003"]);

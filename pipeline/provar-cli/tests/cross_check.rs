@@ -50,7 +50,7 @@ fn cohort_ac_an_af_equal_bcftools_fill_tags() {
 /// nDelAltHoms` (the files have no multi-allelic sites, which PSI would count twice).
 fn assert_matches_psc(vcf: &str, psc: &str, psi: &str, samples: usize) {
     let out = tempfile::tempdir().expect("tempdir");
-    run_pipeline(&testdata(vcf), out.path(), &["--k", "2"]);
+    run_pipeline(&testdata(vcf), out.path(), &[]);
     let expected = Tsv::read(psc);
     let indels = Tsv::read(psi);
     assert_eq!(indels.rows.len(), samples);
@@ -164,7 +164,7 @@ fn multiallelic_sites_split_like_bcftools_norm() {
 /// digits from 32-bit floats, so those agree to that precision.
 fn assert_matches_fill_tags(vcf: &str, fixture: &str) {
     let out = tempfile::tempdir().expect("tempdir");
-    run_pipeline(&testdata(vcf), out.path(), &["--k", "2"]);
+    run_pipeline(&testdata(vcf), out.path(), &[]);
     let expected = Tsv::read(fixture);
     let dir = out.path();
     let keys = strings(dir, Table::VariantQc, "variant_key");

@@ -312,11 +312,21 @@ fn a_failed_stage_leaves_earlier_outputs_untouched_and_no_partial_files() {
 #[test]
 fn cluster_records_k_and_seed_and_rejects_k_above_the_sample_count() {
     let out = tempfile::tempdir().expect("tempdir");
-    run_pipeline(
-        &testdata("cohort/sample.vcf.gz"),
-        out.path(),
-        &["--k", "4", "--seed", "7"],
-    );
+    run_pipeline(&testdata("cohort/sample.vcf.gz"), out.path(), &[]);
+    // k-means over the sample_qc features, recorded in the same ledger.
+    assert_ok(&provar([
+        "cluster".as_ref(),
+        "--on".as_ref(),
+        "qc".as_ref(),
+        "--k".as_ref(),
+        "4".as_ref(),
+        "--seed".as_ref(),
+        "7".as_ref(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+        "--ledger".as_ref(),
+        out.path().join("ledger").as_os_str(),
+    ]));
     let clusters = ints(out.path(), Table::Clusters, "cluster");
     assert_eq!(clusters.len(), 100);
     assert_eq!(
@@ -334,17 +344,19 @@ fn cluster_records_k_and_seed_and_rejects_k_above_the_sample_count() {
     let cluster: serde_json::Value = records
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
-        .find(|record| record["stage"] == "cluster")
+        .filter(|record| record["stage"] == "cluster")
+        .last()
         .expect("a cluster record");
     assert_eq!(cluster["stage"], "cluster");
     assert_eq!(cluster["parameters"]["k"], 4);
     assert_eq!(cluster["parameters"]["seed"], 7);
 
     let trio = tempfile::tempdir().expect("tempdir");
+    run_pipeline(&testdata("trio/ashk-trio.vcf.gz"), trio.path(), &[]);
     let output = provar([
-        "run".as_ref(),
-        "--vcf".as_ref(),
-        testdata("trio/ashk-trio.vcf.gz").as_os_str(),
+        "cluster".as_ref(),
+        "--on".as_ref(),
+        "qc".as_ref(),
         "--out".as_ref(),
         trio.path().as_os_str(),
         "--k".as_ref(),

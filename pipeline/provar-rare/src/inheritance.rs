@@ -86,7 +86,8 @@ pub enum Mode {
     /// reference in both parents.
     XDeNovo,
     /// Homozygous alternate in every affected member, not in any unaffected one, and
-    /// heterozygous in the (unaffected) parents of the affected.
+    /// heterozygous in the (unaffected) parents of the affected (families with at least
+    /// two sequenced members, as for the other family-wide modes).
     Recessive,
     /// On non-PAR X: alternate in every affected member, not in unaffected males;
     /// heterozygous in the mothers of affected sons.
@@ -272,7 +273,8 @@ impl Finder {
                 }
             }
             let affected: Vec<usize> = family.probands.clone();
-            if !affected.is_empty() {
+            // Segregation needs relatives: a family of one sequenced sample says nothing.
+            if !affected.is_empty() && family.members.len() >= 2 {
                 let names = affected
                     .iter()
                     .map(|&a| family.members[a].id.as_str())

@@ -222,7 +222,16 @@ pub fn run(config: &ReportConfig) -> Result<Report, Error> {
             let ids = strings(&t, "sample_id")?;
             let (x_name, y_name) = ("PC1", "PC2");
             let x = numbers(&t, x_name)?;
-            let y = numbers(&t, y_name)?;
+            // With two samples there is only one component: plot it against zero.
+            let y = if t
+                .batches
+                .iter()
+                .any(|b| b.schema().field_with_name(y_name).is_ok())
+            {
+                numbers(&t, y_name)?
+            } else {
+                vec![0.0; x.len()]
+            };
             let point = |i: usize, group: String| svg::Point {
                 x: x[i],
                 y: y[i],

@@ -96,6 +96,20 @@ pub(crate) fn execute(
     })
 }
 
+/// Sample id → family id of a pedigree, for the report's PCA colours.
+pub(crate) fn families_of(
+    ped: Option<&Path>,
+) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    Ok(match ped {
+        Some(path) => super::rare::read_pedigree(path)?
+            .individuals()
+            .iter()
+            .map(|i| (i.id.clone(), i.family.clone()))
+            .collect(),
+        None => Default::default(),
+    })
+}
+
 pub(crate) fn run(context: &Context, args: &ReportArgs) -> anyhow::Result<ExitStatus> {
     let out = &args.output.out;
     execute(
@@ -103,7 +117,7 @@ pub(crate) fn run(context: &Context, args: &ReportArgs) -> anyhow::Result<ExitSt
         args.tables.as_deref().unwrap_or(out),
         out,
         args.output.ledger.as_deref(),
-        Default::default(),
+        families_of(args.ped.as_deref())?,
     )?;
     Ok(ExitStatus::Success)
 }

@@ -1,34 +1,97 @@
-//! `provar run`: ingest, qc, cluster and report on one cohort, then verify the ledger.
+//! `provar run`: ingest, qc, cluster by genotype, the rare-disease stages when a pedigree
+//! is given, and report on one cohort, then verify the ledger.
 
 use std::path::{Path, PathBuf};
 
 use crate::{cli::RunArgs, recorder::VerifyFailed, ExitStatus};
 
-use super::{cluster, ingest, ledger, qc, report, Context};
+use super::{burden, cluster, ingest, ledger, qc, rare, report, Context};
 
 /// The bundled cohort, relative to the repository root.
 const BUNDLED_VCF: &str = "testdata/cohort/sample.vcf.gz";
+/// Its case/control file (Hail's test file: synthetic phenotypes).
+const BUNDLED_PED: &str = "testdata/cohort/sample.fam";
 
-/// The bundled cohort: relative to the working directory when run from the repository (so the
-/// ledger records a short path), else where the sources were built.
-fn bundled_vcf() -> anyhow::Result<PathBuf> {
-    let relative = PathBuf::from(BUNDLED_VCF);
+/// A bundled file: relative to the working directory when run from the repository (so the
+/// ledger records a short path), else where the sources were built. `PROVAR_TESTDATA`, when
+/// set, names the directory holding `testdata/`'s contents (as the container image does).
+fn bundled(path: &str) -> anyhow::Result<PathBuf> {
+    let relative = PathBuf::from(path);
     if relative.is_file() {
         return Ok(relative);
     }
+    if let Some(dir) = std::env::var_os("PROVAR_TESTDATA") {
+        let inside = Path::new(&dir).join(path.trim_start_matches("testdata/"));
+        if inside.is_file() {
+            return Ok(inside);
+        }
+    }
     let built = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
-        .join(BUNDLED_VCF);
+        .join(path);
     if built.is_file() {
         return Ok(built);
     }
-    anyhow::bail!("the bundled cohort {BUNDLED_VCF} is not here; pass --vcf FILE")
+    anyhow::bail!("the bundled file {path} is not here; pass --vcf FILE (and --ped FILE)")
+}
+
+/// Gene burden when the pedigree has both cases and controls: by INFO/BCSQ gene when the
+/// VCF has consequences, else by 1 Mb window.
+fn run_burden(context: &Context, out: &Path, ped: &Path, ledger_dir: &Path) -> anyhow::Result<()> {
+    let pedigree = rare::read_pedigree(ped)?;
+    let samples: std::collections::BTreeSet<String> =
+        provar_io::sites::sample_ids(out)?.into_iter().collect();
+    let count = |phenotype| {
+        pedigree
+            .individuals()
+            .iter()
+            .filter(|i| i.phenotype == phenotype && samples.contains(&i.id))
+            .count()
+    };
+    let (cases, controls) = (
+        count(provar_core::pedigree::Phenotype::Affected),
+        count(provar_core::pedigree::Phenotype::Unaffected),
+    );
+    if cases == 0 || controls == 0 {
+        context.say(format_args!(
+            "burden: skipped: the pedigree has {cases} case(s) and {controls} control(s) among the samples"
+        ));
+        return Ok(());
+    }
+    let has_bcsq = provar_io::table::read_any(out, "info")?
+        .and_then(|(_, b)| {
+            b.first()
+                .map(|b| b.schema().field_with_name("BCSQ").is_ok())
+        })
+        .unwrap_or(false);
+    let args = crate::cli::BurdenArgs {
+        ped: ped.to_path_buf(),
+        tables: None,
+        qualifying: crate::cli::QualifyingArg::Protein,
+        window: (!has_bcsq).then_some(1_000_000),
+        max_af: 0.01,
+        min_case_carriers: 1,
+        min_cases: 5,
+        min_carriers: 4,
+        output: crate::cli::OutputArgs {
+            out: out.to_path_buf(),
+            ledger: Some(ledger_dir.to_path_buf()),
+        },
+    };
+    burden::execute(context, &args, out, ped, out, Some(ledger_dir))?;
+    Ok(())
 }
 
 pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatus> {
-    let vcf = match &args.vcf {
-        Some(v) => v.clone(),
-        None => bundled_vcf()?,
+    let (vcf, ped) = match &args.vcf {
+        Some(v) => (v.clone(), args.ped.clone()),
+        None => (
+            bundled(BUNDLED_VCF)?,
+            match &args.ped {
+                Some(p) => Some(p.clone()),
+                None => Some(bundled(BUNDLED_PED)?),
+            },
+        ),
     };
     let out = &args.out;
     let ledger_dir = out.join("ledger");
@@ -48,8 +111,44 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         Some(&ledger_dir),
     )?;
     let qc = qc::execute(context, args.filters, out, out, Some(&ledger_dir))?;
-    cluster::execute(context, &args.kmeans, out, out, Some(&ledger_dir))?;
-    report::execute(context, out, out, Some(&ledger_dir), Default::default())?;
+    let cluster_args = crate::cli::ClusterArgs {
+        tables: None,
+        on: crate::cli::ClusterOn::Genotypes,
+        method: args.method,
+        pcs: 4,
+        max_k: 8,
+        maf: 0.05,
+        no_refine: false,
+        ped: ped.clone(),
+        kmeans: crate::cli::KMeansArgs {
+            k: 3,
+            seed: args.seed,
+        },
+        output: crate::cli::OutputArgs {
+            out: out.clone(),
+            ledger: Some(ledger_dir.clone()),
+        },
+    };
+    cluster::run(context, &cluster_args)?;
+    if let Some(ped) = &ped {
+        rare::execute(
+            context,
+            out,
+            ped,
+            crate::cli::GateArgs::default().gates(),
+            provar_rare::Build::GRCh37,
+            out,
+            Some(&ledger_dir),
+        )?;
+        run_burden(context, out, ped, &ledger_dir)?;
+    }
+    report::execute(
+        context,
+        out,
+        out,
+        Some(&ledger_dir),
+        report::families_of(ped.as_deref())?,
+    )?;
     let report = ledger::verify(context, &ledger_dir)?;
     if !report.is_ok() {
         return Err(VerifyFailed {

@@ -1,7 +1,8 @@
 // provar cluster (nf-core module conventions: meta map, ext.args, versions.yml).
 //
-// Seeded k-means over standardised sample_qc features. k and seed come from meta
-// (meta.k, meta.seed; defaults 3 and 42), and are recorded in the ledger.
+// PCA on genotype dosages, a Gaussian mixture in PC space (k by BIC) refined by the
+// genotype likelihood, and KING kinship per pair. The seed comes from meta (meta.seed,
+// default 42) and is recorded in the ledger.
 process PROVAR_CLUSTER {
     tag "${meta.id}"
     label 'process_single'
@@ -11,10 +12,11 @@ process PROVAR_CLUSTER {
     stageInMode 'copy'
 
     input:
-    tuple val(meta), path(sample_qc), path(ledger_in, stageAs: 'ledger_in')
+    tuple val(meta), path(variants), path(calls), path(samples), path(ledger_in, stageAs: 'ledger_in')
 
     output:
     tuple val(meta), path("clusters.parquet"), emit: clusters
+    tuple val(meta), path("pca.parquet"), path("relatedness.parquet"), emit: structure
     tuple val(meta), path("ledger"), emit: ledger
     path "versions.yml", emit: versions
 
@@ -23,14 +25,13 @@ process PROVAR_CLUSTER {
 
     script:
     def args = task.ext.args ?: ''
-    def k = meta.k ?: 3
     def seed = meta.seed != null ? meta.seed : 42
     """
     cp -R ledger_in ledger
     provar --threads ${task.cpus} cluster \\
+        --on genotypes \\
         --tables . \\
         --out . \\
-        --k ${k} \\
         --seed ${seed} \\
         --ledger ledger \\
         ${args}
@@ -44,7 +45,7 @@ process PROVAR_CLUSTER {
     stub:
     """
     cp -R ledger_in ledger
-    touch clusters.parquet
+    touch clusters.parquet pca.parquet relatedness.parquet
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
