@@ -138,7 +138,8 @@ impl Recorder {
         };
         let record = NewRecord {
             stage: stage.to_owned(),
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            // The version and the git commit of the build (`provar --version`).
+            tool_version: crate::cli::VERSION.to_owned(),
             parameters: self.parameters,
             inputs: self.inputs,
             outputs,

@@ -109,7 +109,7 @@ pub(crate) fn run(context: &Context, args: &LedgerArgs) -> anyhow::Result<ExitSt
                 ledger = ledger.with_signer(signer);
             }
             let repair = ledger
-                .repair(env!("CARGO_PKG_VERSION"))
+                .repair(crate::cli::VERSION)
                 .with_context(|| format!("repairing ledger {}", args.ledger.display()))?;
             match repair {
                 None => context.say(format_args!(
