@@ -66,6 +66,14 @@ fn as_vcf_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a 
 /// The hint for `error`, if one applies.
 pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
     for cause in error.chain() {
+        if let Some(provar_rare::Error::NoOverlap { tables, first, .. }) =
+            cause.downcast_ref::<provar_rare::Error>()
+        {
+            return Some(format!(
+                "the PED's second column must hold the VCF's sample names exactly (list them with `bcftools query -l`, or read {}/samples.parquet); the first one here is {first}",
+                tables.display()
+            ));
+        }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             // EFBIG (27: a file-size limit) and ENOSPC (28: the disk is full).
             if matches!(io.raw_os_error(), Some(27 | 28)) {

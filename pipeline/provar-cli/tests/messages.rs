@@ -32,6 +32,37 @@ fn common_mistakes_give_clear_messages_with_hints() {
     let out = tmp.join("out");
     let cohort = testdata("cohort/sample.vcf.gz");
 
+    // A pedigree naming none of the samples.
+    let tables = tmp.join("tables");
+    let ingest = provar(["ingest", s(&cohort), "--out", s(&tables)]);
+    assert!(ingest.status.success());
+    let ped = tmp.join("family.ped");
+    std::fs::write(
+        &ped,
+        "fam\tKID\tDAD\tMOM\t1\t2\nfam\tDAD\t0\t0\t1\t1\nfam\tMOM\t0\t0\t2\t1\n",
+    )
+    .expect("write");
+    assert_eq!(
+        fails_with(
+            &[
+                "rare",
+                "--ped",
+                s(&ped),
+                "--tables",
+                s(&tables),
+                "--out",
+                s(&out)
+            ],
+            &tmp,
+            &out
+        ),
+        "provar: error: analysing families of TMP/family.ped\n  caused by: no individual of the \
+         pedigree is among the 100 samples of TMP/tables: the PED names none of them (first \
+         sample: C1046::HG02024)\n  hint: the PED's second column must hold the VCF's sample \
+         names exactly (list them with `bcftools query -l`, or read TMP/tables/samples.parquet); \
+         the first one here is C1046::HG02024\n"
+    );
+
     // A gene model given to ingest.
     let gff = testdata("annotation/ensembl_chr21.gff3.gz");
     assert_eq!(
