@@ -96,6 +96,17 @@ pub enum Command {
     ///
     /// Example: provar denovo --de-novos dnms.tsv --genes genes.gtf --fasta genome.fa --rates rates.txt --out out
     Denovo(DenovoArgs),
+    /// Count reads per allele and strand at variant sites in BAM/CRAM files (bcftools
+    /// mpileup's filters and rules: AD, ADF, ADR, DP) into site_evidence.parquet, with
+    /// allele balance, mean mapping and base quality and a strand-bias test.
+    ///
+    /// Example: provar sites --bam a.bam b.cram --variants calls.vcf.gz --reference ref.fa --out out
+    Sites(SitesArgs),
+    /// Per-sample depth over fixed windows and target regions with a summary (mean, median,
+    /// fraction at >= 1/10/20/30x; mosdepth's semantics) from BAM/CRAM files.
+    ///
+    /// Example: provar coverage --bam a.bam b.bam --targets exome.bed --window 1000 --out out
+    Coverage(CoverageArgs),
     /// Inspect and verify a provenance ledger.
     ///
     /// Example: provar ledger verify --ledger out/ledger
@@ -412,6 +423,99 @@ pub struct BurdenArgs {
     /// ... and at least this many carriers in all (geneBurdenRD: 4).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub min_carriers: usize,
+    /// Output and ledger.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `provar sites`.
+#[derive(Debug, Args)]
+pub struct SitesArgs {
+    /// BAM or CRAM files, one sample each (the read groups' SM, else the file name).
+    #[arg(long = "bam", value_name = "FILE", num_args = 1.., required = true)]
+    pub bams: Vec<PathBuf>,
+    /// The sites: a VCF/VCF.gz, or a directory of provar tables (its variants.parquet).
+    #[arg(long, value_name = "VCF_OR_DIR")]
+    pub variants: PathBuf,
+    /// Reference FASTA with .fai: needed for CRAM, and for BAQ (as in bcftools, BAQ is
+    /// applied only when the reference is given).
+    #[arg(long, value_name = "FASTA")]
+    pub reference: Option<PathBuf>,
+    /// Skip reads with mapping quality below this (bcftools -q).
+    #[arg(long, value_name = "Q", default_value_t = 0)]
+    pub min_mapq: u8,
+    /// Skip bases with quality below this (bcftools -Q; its code's default is 1, though its
+    /// manual says 13).
+    #[arg(long, value_name = "Q", default_value_t = 1)]
+    pub min_baseq: u8,
+    /// Skip reads with any of these flag bits (bcftools --ff; default UNMAP,SECONDARY,QCFAIL,DUP).
+    #[arg(long, value_name = "INT", default_value_t = 0x704, value_parser = parse_flags)]
+    pub skip_flags: u16,
+    /// Count paired reads that are not properly paired (bcftools -A).
+    #[arg(long)]
+    pub count_orphans: bool,
+    /// BAQ: partial (bcftools' default), full (bcftools -D) or off (bcftools -B).
+    #[arg(long, value_enum, default_value = "partial")]
+    pub baq: BaqArg,
+    /// Count both mates where they overlap (bcftools -x).
+    #[arg(long)]
+    pub ignore_overlaps: bool,
+    /// Output and ledger.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// BAQ modes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum BaqArg {
+    /// Only at columns with indels, by bcftools' heuristics.
+    Partial,
+    /// Every read.
+    Full,
+    /// None.
+    Off,
+}
+
+fn parse_flags(text: &str) -> Result<u16, String> {
+    let t = text.trim();
+    let parsed = if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        u16::from_str_radix(hex, 16)
+    } else {
+        t.parse()
+    };
+    parsed.map_err(|_| {
+        format!("{text:?} is not a flag value (decimal or 0x hexadecimal, at most 0xffff)")
+    })
+}
+
+/// `provar coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// BAM or CRAM files, one sample each.
+    #[arg(long = "bam", value_name = "FILE", num_args = 1.., required = true)]
+    pub bams: Vec<PathBuf>,
+    /// Reference FASTA with .fai (for CRAM).
+    #[arg(long, value_name = "FASTA")]
+    pub reference: Option<PathBuf>,
+    /// Target regions (BED): per-region depth and a targets summary.
+    #[arg(long, value_name = "BED")]
+    pub targets: Option<PathBuf>,
+    /// Window size in bases for coverage_windows.parquet (0: none).
+    #[arg(long, value_name = "BASES", default_value_t = 1000)]
+    pub window: u64,
+    /// Skip reads with mapping quality below this (mosdepth -Q).
+    #[arg(long, value_name = "Q", default_value_t = 0)]
+    pub min_mapq: u8,
+    /// Skip reads with any of these flag bits (mosdepth -F; default 1796).
+    #[arg(long, value_name = "INT", default_value_t = 1796, value_parser = parse_flags)]
+    pub skip_flags: u16,
+    /// Count deletions as covered (samtools depth -J).
+    #[arg(long)]
+    pub count_deletions: bool,
+    /// Count both mates where they overlap (mosdepth --fast-mode does; samtools depth
+    /// without -s does).
+    #[arg(long)]
+    pub count_mate_overlaps: bool,
     /// Output and ledger.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -9,6 +9,7 @@ pub(crate) mod ledger;
 pub(crate) mod merge;
 pub(crate) mod qc;
 pub(crate) mod rare;
+pub(crate) mod reads;
 pub(crate) mod report;
 pub(crate) mod run;
 

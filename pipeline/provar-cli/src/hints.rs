@@ -133,6 +133,41 @@ pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
                 _ => {}
             }
         }
+        if let Some(e) = cause.downcast_ref::<provar_reads::Error>() {
+            use provar_reads::Error as R;
+            let hint = match e {
+                R::MissingIndex { path, format } => Some(match format {
+                    provar_reads::Format::Bam => format!("index it with `samtools index {}`", path.display()),
+                    provar_reads::Format::Cram => format!("index it with `samtools index {}`", path.display()),
+                }),
+                R::CramWithoutReference { .. } => Some(
+                    "give the FASTA it was written against with --reference FASTA (with its .fai)".to_owned(),
+                ),
+                R::MissingFastaIndex { path } => Some(format!("index it with `samtools faidx {}`", path.display())),
+                R::Truncated { path } | R::Invalid { path, .. } => Some(format!(
+                    "{} is damaged or was cut short (an interrupted download or copy?); `samtools quickcheck` tells, and a fresh copy fixes it",
+                    path.display()
+                )),
+                R::NotAlignment { path } => sniff(path)
+                    .map(|kind| format!("{} looks like {kind}", path.display()))
+                    .or_else(|| Some("--bam takes BAM or CRAM files".to_owned())),
+                R::UnknownContig { contig, known, .. } => {
+                    let stripped = contig.strip_prefix("chr");
+                    let with_chr = format!("chr{contig}");
+                    Some(if let Some(s) = stripped.filter(|s| known.iter().any(|k| k == s)) {
+                        format!("the alignments name contigs without \"chr\" ({s}, not {contig}): the variants and the reads use different naming, or different genome builds")
+                    } else if known.contains(&with_chr) {
+                        format!("the alignments name contigs with \"chr\" ({with_chr}, not {contig}): the variants and the reads use different naming, or different genome builds")
+                    } else {
+                        "the variants and the alignments come from different references: check the genome build".to_owned()
+                    })
+                }
+                _ => None,
+            };
+            if hint.is_some() {
+                return hint;
+            }
+        }
         if let Some(provar_ingest::Error::UnknownSample { sample, .. }) =
             cause.downcast_ref::<provar_ingest::Error>()
         {

@@ -119,6 +119,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Rare(_) => "rare",
         Command::Burden(_) => "burden",
         Command::Denovo(_) => "denovo",
+        Command::Sites(_) => "sites",
+        Command::Coverage(_) => "coverage",
         Command::Ledger(_) => "ledger",
         Command::Completions(_) => "completions",
         Command::Man => "man",
@@ -230,6 +232,8 @@ fn dispatch(context: &commands::Context, command: Command) -> anyhow::Result<Exi
         Command::Rare(args) => commands::rare::run(context, &args),
         Command::Burden(args) => commands::burden::run(context, &args),
         Command::Denovo(args) => commands::denovo::run(context, &args),
+        Command::Sites(args) => commands::reads::sites(context, &args),
+        Command::Coverage(args) => commands::reads::coverage(context, &args),
         Command::Ledger(args) => commands::ledger::run(context, &args),
         Command::Completions(args) => {
             let mut out = Vec::new();
