@@ -420,10 +420,27 @@ pub struct RegionReader<'f> {
 /// Reads of a region, in file order (sorted by start).
 pub type Reads<'r> = Box<dyn Iterator<Item = Result<Read, Error>> + 'r>;
 
+/// Which reads a query decodes in full.
+pub type Keep<'r> = Box<dyn Fn(i64, i64) -> bool + 'r>;
+
 impl RegionReader<'_> {
     /// The reads overlapping `contig:start-end` (1-based, inclusive). A contig the file does
     /// not have gives [`Error::UnknownContig`].
     pub fn query(&mut self, contig: &str, start: u64, end: u64) -> Result<Reads<'_>, Error> {
+        self.query_with(contig, start, end, false, Box::new(|_, _| true))
+    }
+
+    /// Like [`RegionReader::query`], but reads whose 0-based `[start, end)` span `keep`
+    /// rejects are skipped before their bases are decoded, and with `light` no read gets
+    /// its bases, qualities or tags (enough for depth).
+    pub fn query_with<'r>(
+        &'r mut self,
+        contig: &str,
+        start: u64,
+        end: u64,
+        light: bool,
+        keep: Keep<'r>,
+    ) -> Result<Reads<'r>, Error> {
         let file = self.file;
         if file
             .header
@@ -461,70 +478,73 @@ impl RegionReader<'_> {
                 let query = reader
                     .query(header, index, &region)
                     .map_err(invalid.clone())?;
-                Ok(Box::new(query.records().map(move |r| {
-                    r.map_err(invalid.clone())
-                        .and_then(|r| decode(&r, header).map_err(invalid.clone()))
+                Ok(Box::new(query.records().filter_map(move |r| {
+                    match r.and_then(|r| decode_bam(&r, light, &keep)) {
+                        Ok(Some(read)) => Some(Ok(read)),
+                        Ok(None) => None,
+                        Err(e) => Some(Err(invalid(e))),
+                    }
                 })))
             }
             Inner::Cram { reader, index } => {
                 let query = reader
                     .query(header, index, &region)
                     .map_err(invalid.clone())?;
-                Ok(Box::new(query.records().map(move |r| {
-                    r.map_err(invalid.clone())
-                        .and_then(|r| decode(&r, header).map_err(invalid.clone()))
+                Ok(Box::new(query.records().filter_map(move |r| {
+                    match r.and_then(|r| decode_buf(&r, light, &keep)) {
+                        Ok(Some(read)) => Some(Ok(read)),
+                        Ok(None) => None,
+                        Err(e) => Some(Err(invalid(e))),
+                    }
                 })))
             }
         }
     }
 }
 
-fn decode(record: &dyn sam::alignment::Record, header: &sam::Header) -> io::Result<Read> {
-    let flags = u16::from(record.flags()?);
+const NT16: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
+
+fn cigar_span(cigar: &[(u8, u32)]) -> i64 {
+    cigar
+        .iter()
+        .filter(|(c, _)| op::consumes_reference(*c))
+        .map(|(_, l)| i64::from(*l))
+        .sum()
+}
+
+fn invalid_data(message: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message.to_owned())
+}
+
+/// Decodes a BAM record from its raw fields (no per-base iterator objects).
+fn decode_bam(record: &bam::Record, light: bool, keep: &Keep<'_>) -> io::Result<Option<Read>> {
+    let flags = u16::from(record.flags());
     let start = match record.alignment_start() {
         Some(p) => p?.get() as i64 - 1,
         None => -1,
     };
-    let mapq = match record.mapping_quality() {
-        Some(q) => u8::from(q?),
-        None => 255,
-    };
-    let mut cigar = Vec::new();
-    let mut span = 0i64;
-    for op in record.cigar().iter() {
-        let op = op?;
-        use sam::alignment::record::cigar::op::Kind;
-        let code = match op.kind() {
-            Kind::Match => op::MATCH,
-            Kind::Insertion => op::INS,
-            Kind::Deletion => op::DEL,
-            Kind::Skip => op::SKIP,
-            Kind::SoftClip => op::SOFT_CLIP,
-            Kind::HardClip => op::HARD_CLIP,
-            Kind::Pad => op::PAD,
-            Kind::SequenceMatch => op::EQUAL,
-            Kind::SequenceMismatch => op::DIFF,
-        };
-        if op::consumes_reference(code) {
-            span += op.len() as i64;
+    let raw = record.cigar();
+    let raw = raw.as_bytes();
+    if raw.len() % 4 != 0 {
+        return Err(invalid_data("CIGAR length is not a multiple of 4"));
+    }
+    let mut cigar = Vec::with_capacity(raw.len() / 4);
+    for chunk in raw.chunks_exact(4) {
+        let v = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        let code = (v & 0xf) as u8;
+        if code > op::DIFF {
+            return Err(invalid_data("invalid CIGAR operation"));
         }
-        cigar.push((code, op.len() as u32));
+        cigar.push((code, v >> 4));
     }
-    let seq: Vec<u8> = record
-        .sequence()
-        .iter()
-        .map(|b| b.to_ascii_uppercase())
-        .collect();
-    let mut qual = Vec::with_capacity(seq.len());
-    for q in record.quality_scores().iter() {
-        qual.push(q?);
+    let end = start + cigar_span(&cigar);
+    if !keep(start, end) {
+        return Ok(None);
     }
-    if qual.len() != seq.len() || qual.first() == Some(&255) {
-        qual.clear();
-    }
+    let mapq = record.mapping_quality().map(u8::from).unwrap_or(255);
     let same_contig = match (
-        record.reference_sequence_id(header),
-        record.mate_reference_sequence_id(header),
+        record.reference_sequence_id(),
+        record.mate_reference_sequence_id(),
     ) {
         (Some(a), Some(b)) => a? == b?,
         _ => false,
@@ -533,31 +553,135 @@ fn decode(record: &dyn sam::alignment::Record, header: &sam::Header) -> io::Resu
         Some(p) => p?.get() as i64 - 1,
         None => -1,
     };
+    let mut read = Read {
+        name: record.name().map(|n| n.to_vec()).unwrap_or_default(),
+        flags,
+        start,
+        end,
+        mapq,
+        cigar,
+        seq: Vec::new(),
+        qual: Vec::new(),
+        mate_same_contig: same_contig,
+        mate_start,
+        template_length: record.template_length(),
+        bq: None,
+        zq: false,
+    };
+    if light {
+        return Ok(Some(read));
+    }
+    let sequence = record.sequence();
+    let n = sequence.len();
+    let packed = sequence.as_bytes();
+    read.seq.reserve(n);
+    for i in 0..n {
+        let byte = packed.get(i / 2).copied().unwrap_or(0);
+        let code = if i % 2 == 0 { byte >> 4 } else { byte & 0xf };
+        read.seq.push(NT16[code as usize]);
+    }
+    let qual = record.quality_scores();
+    let qual = qual.as_bytes();
+    if qual.len() == n && qual.first() != Some(&255) {
+        read.qual = qual.to_vec();
+    }
     let data = record.data();
     let string_tag = |tag: [u8; 2]| -> io::Result<Option<Vec<u8>>> {
-        match data.get(&sam::alignment::record::data::field::Tag::from(tag)) {
+        use sam::alignment::record::data::field::{Tag, Value};
+        match data.get(&Tag::from(tag)) {
             Some(v) => match v? {
-                sam::alignment::record::data::field::Value::String(s) => Ok(Some(s.to_vec())),
+                Value::String(s) => Ok(Some(s.to_vec())),
                 _ => Ok(None),
             },
             None => Ok(None),
         }
     };
-    let bq = string_tag(*b"BQ")?.filter(|b| b.len() == seq.len());
-    let zq = string_tag(*b"ZQ")?.is_some_and(|z| z.len() == seq.len());
-    Ok(Read {
+    read.bq = string_tag(*b"BQ")?.filter(|b| b.len() == n);
+    read.zq = string_tag(*b"ZQ")?.is_some_and(|z| z.len() == n);
+    Ok(Some(read))
+}
+
+/// Decodes a CRAM record (noodles gives them as `RecordBuf`s).
+fn decode_buf(
+    record: &sam::alignment::RecordBuf,
+    light: bool,
+    keep: &Keep<'_>,
+) -> io::Result<Option<Read>> {
+    use sam::alignment::record::cigar::op::Kind;
+    let flags = u16::from(record.flags());
+    let start = record.alignment_start().map_or(-1, |p| p.get() as i64 - 1);
+    let cigar: Vec<(u8, u32)> = record
+        .cigar()
+        .as_ref()
+        .iter()
+        .map(|o| {
+            let code = match o.kind() {
+                Kind::Match => op::MATCH,
+                Kind::Insertion => op::INS,
+                Kind::Deletion => op::DEL,
+                Kind::Skip => op::SKIP,
+                Kind::SoftClip => op::SOFT_CLIP,
+                Kind::HardClip => op::HARD_CLIP,
+                Kind::Pad => op::PAD,
+                Kind::SequenceMatch => op::EQUAL,
+                Kind::SequenceMismatch => op::DIFF,
+            };
+            (code, o.len() as u32)
+        })
+        .collect();
+    let end = start + cigar_span(&cigar);
+    if !keep(start, end) {
+        return Ok(None);
+    }
+    let same_contig = match (
+        record.reference_sequence_id(),
+        record.mate_reference_sequence_id(),
+    ) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    };
+    let mut read = Read {
         name: record.name().map(|n| n.to_vec()).unwrap_or_default(),
         flags,
         start,
-        end: start + span,
-        mapq,
+        end,
+        mapq: record.mapping_quality().map(u8::from).unwrap_or(255),
         cigar,
-        seq,
-        qual,
+        seq: Vec::new(),
+        qual: Vec::new(),
         mate_same_contig: same_contig,
-        mate_start,
-        template_length: record.template_length()?,
-        bq,
-        zq,
-    })
+        mate_start: record
+            .mate_alignment_start()
+            .map_or(-1, |p| p.get() as i64 - 1),
+        template_length: record.template_length(),
+        bq: None,
+        zq: false,
+    };
+    if light {
+        return Ok(Some(read));
+    }
+    read.seq = record
+        .sequence()
+        .as_ref()
+        .iter()
+        .map(u8::to_ascii_uppercase)
+        .collect();
+    let qual = record.quality_scores().as_ref();
+    if qual.len() == read.seq.len() && qual.first() != Some(&255) {
+        read.qual = qual.to_vec();
+    }
+    let n = read.seq.len();
+    let tag = |t: [u8; 2]| {
+        use sam::alignment::record_buf::data::field::Value;
+        match record
+            .data()
+            .get(&sam::alignment::record::data::field::Tag::from(t))
+        {
+            Some(Value::String(s)) => Some(s.to_vec()),
+            _ => None,
+        }
+    };
+    read.bq = tag(*b"BQ").filter(|b| b.len() == n);
+    read.zq = tag(*b"ZQ").is_some_and(|z| z.len() == n);
+    Ok(Some(read))
 }

@@ -223,7 +223,13 @@ fn count_chunk(
         }
     };
     let mut waiting: HashMap<Vec<u8>, Vec<(i64, i64)>> = HashMap::new();
-    for read in reader.query(&chunk.contig, chunk.start + 1, chunk.end)? {
+    for read in reader.query_with(
+        &chunk.contig,
+        chunk.start + 1,
+        chunk.end,
+        true,
+        Box::new(|_, _| true),
+    )? {
         let read = read?;
         if read.start < 0
             || read.flags & flags::UNMAPPED != 0

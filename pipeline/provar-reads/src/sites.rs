@@ -169,9 +169,17 @@ fn collect_group(
         .iter()
         .map(AlignmentFile::reader)
         .collect::<Result<Vec<_>, _>>()?;
+    // Only reads covering a site's anchor are decoded in full.
+    let anchors: std::sync::Arc<Vec<i64>> =
+        std::sync::Arc::new(sites.iter().map(|s| s.position.get() as i64 - 1).collect());
     let mut sources = Vec::with_capacity(readers.len());
     for reader in readers.iter_mut() {
-        sources.push(reader.query(contig, start, end)?);
+        let anchors = anchors.clone();
+        let keep = Box::new(move |s: i64, e: i64| {
+            let i = anchors.partition_point(|&p| p < s);
+            i < anchors.len() && anchors[i] < e
+        });
+        sources.push(reader.query_with(contig, start, end, false, keep)?);
     }
     let mut pileup = Pileup::new(sources, filters.clone(), with_reference);
     let mut out = Vec::with_capacity(sites.len());
