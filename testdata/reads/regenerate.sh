@@ -24,3 +24,20 @@ out=$(mktemp -d)
   done
 } > mosdepth_windows.tsv
 rm -rf "$lib" "$out"
+
+# BAMs without their BQ tags, so BAQ must be computed (bcftools does, from the reference),
+# and bcftools 1.16's counts on them: partial BAQ (its default) over 17:100-600, and full
+# BAQ (-D) over the whole slice.
+for i in 1 2 3; do
+  samtools view -b -x BQ -o nobq.$i.bam mpileup.$i.bam && samtools index nobq.$i.bam
+done
+for mode in partial full; do
+  case $mode in partial) args="-r 17:100-600" ;; full) args="-D" ;; esac
+  {
+    echo "# bcftools mpileup $args -a DP,AD,ADF,ADR -f mpileup.ref.fa nobq.1.bam nobq.2.bam nobq.3.bam, then bcftools query: POS REF ALT INFO/INDEL, and DP AD ADF ADR per sample (bcftools 1.16)"
+    printf 'pos\tref\talt\tindel\tdp1\tad1\tadf1\tadr1\tdp2\tad2\tadf2\tadr2\tdp3\tad3\tadf3\tadr3\n'
+    # shellcheck disable=SC2086
+    bcftools mpileup $args -a DP,AD,ADF,ADR -f mpileup.ref.fa nobq.1.bam nobq.2.bam nobq.3.bam 2>/dev/null |
+      bcftools query -f '%POS\t%REF\t%ALT\t%INFO/INDEL[\t%DP\t%AD\t%ADF\t%ADR]\n'
+  } > nobq.baq-$mode.tsv
+done

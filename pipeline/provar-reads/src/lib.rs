@@ -10,6 +10,7 @@
 //! reference FASTA (with `.fai`).
 
 pub mod alignment;
+pub mod baq;
 pub mod coverage;
 pub mod pileup;
 pub mod sites;
@@ -382,7 +383,7 @@ pub fn run_sites(config: &SitesConfig) -> Result<SitesOutput, Error> {
     let sites = read_sites(&config.variants)?;
     check_contigs(&files, &sites)?;
     let (table, baq_untagged) =
-        sites::collect(&files, &sites, &config.filters, config.reference.is_some())?;
+        sites::collect(&files, &sites, &config.filters, config.reference.as_deref())?;
     let (finished, rows) = sites::write_table(&config.out_dir, &files, &sites, &table)?;
     Ok(SitesOutput {
         tables: vec![finished],

@@ -231,7 +231,7 @@ fn tweak_overlap(a: &mut Read, b: &mut Read) {
 
 /// Applies BAQ to `read`'s qualities from its `BQ` tag (what `samtools calmd -r` or an
 /// aligner stored); a `ZQ` tag means it is applied already. Returns false when the read has
-/// neither, so its qualities stay as they are (as with `bcftools mpileup -B`).
+/// neither (then [`crate::baq::apply`] computes it, as bcftools does).
 fn apply_baq(read: &mut Read) -> bool {
     if read.zq {
         return true;
@@ -255,13 +255,18 @@ pub(crate) struct Pileup<'r> {
     /// Per file: read name → id of the mate waiting for its partner.
     waiting: Vec<HashMap<Vec<u8>, u64>>,
     next_id: u64,
-    with_reference: bool,
-    /// Reads BAQ would have realigned but that carried no `BQ`/`ZQ` tag.
+    reference: Option<crate::baq::RefWindow>,
+    /// Reads BAQ would have realigned that carried no `BQ`/`ZQ` tag and could not be
+    /// realigned here either (outside the reference window).
     pub(crate) baq_untagged: u64,
 }
 
 impl<'r> Pileup<'r> {
-    pub(crate) fn new(sources: Vec<Reads<'r>>, filters: Filters, with_reference: bool) -> Self {
+    pub(crate) fn new(
+        sources: Vec<Reads<'r>>,
+        filters: Filters,
+        reference: Option<crate::baq::RefWindow>,
+    ) -> Self {
         let n = sources.len();
         Self {
             sources: sources.into_iter().map(Iterator::peekable).collect(),
@@ -269,7 +274,7 @@ impl<'r> Pileup<'r> {
             active: Vec::new(),
             waiting: vec![HashMap::new(); n],
             next_id: 0,
-            with_reference,
+            reference,
             baq_untagged: 0,
         }
     }
@@ -318,7 +323,7 @@ impl<'r> Pileup<'r> {
                 entries.push(e);
             }
         }
-        if self.with_reference && self.filters.baq != Baq::Off {
+        if self.reference.is_some() && self.filters.baq != Baq::Off {
             self.realign(&entries);
         }
         Ok(entries)
@@ -462,7 +467,13 @@ impl<'r> Pileup<'r> {
                 continue;
             }
             if !apply_baq(&mut a.read) {
-                self.baq_untagged += 1;
+                let done = match &self.reference {
+                    Some(window) => crate::baq::apply(&mut a.read, window),
+                    None => false,
+                };
+                if !done {
+                    self.baq_untagged += 1;
+                }
             }
         }
     }

@@ -133,11 +133,11 @@ pub fn collect(
     files: &[AlignmentFile],
     sites: &[Site],
     filters: &Filters,
-    with_reference: bool,
+    reference: Option<&Path>,
 ) -> Result<(Table, u64), Error> {
     let parts: Vec<Result<(Table, u64), Error>> = groups(sites)
         .into_par_iter()
-        .map(|range| collect_group(files, &sites[range], filters, with_reference))
+        .map(|range| collect_group(files, &sites[range], filters, reference))
         .collect();
     let mut table = Vec::with_capacity(sites.len());
     let mut untagged = 0;
@@ -153,7 +153,7 @@ fn collect_group(
     files: &[AlignmentFile],
     sites: &[Site],
     filters: &Filters,
-    with_reference: bool,
+    reference: Option<&Path>,
 ) -> Result<(Table, u64), Error> {
     let Some(first) = sites.first() else {
         return Ok((Vec::new(), 0));
@@ -181,7 +181,16 @@ fn collect_group(
         });
         sources.push(reader.query_with(contig, start, end, false, keep)?);
     }
-    let mut pileup = Pileup::new(sources, filters.clone(), with_reference);
+    let window = match reference {
+        Some(fasta) if filters.baq != crate::Baq::Off => Some(reference_window(
+            fasta,
+            contig,
+            start.saturating_sub(10_000).max(1),
+            end + 10_000,
+        )?),
+        _ => None,
+    };
+    let mut pileup = Pileup::new(sources, filters.clone(), window);
     let mut out = Vec::with_capacity(sites.len());
     let mut i = 0;
     while i < sites.len() {
@@ -198,6 +207,54 @@ fn collect_group(
         }
     }
     Ok((out, pileup.baq_untagged))
+}
+
+/// Reads `contig:start-end` (1-based, clipped to the contig) of a FASTA with `.fai`.
+fn reference_window(
+    fasta: &Path,
+    contig: &str,
+    start: u64,
+    end: u64,
+) -> Result<crate::baq::RefWindow, Error> {
+    use noodles_fasta as fasta_io;
+    let index = crate::alignment::fasta_index(fasta)?;
+    let Some(record) = index
+        .as_ref()
+        .iter()
+        .find(|r| r.name() == contig.as_bytes())
+    else {
+        return Err(Error::UnknownContig {
+            path: fasta.to_owned(),
+            contig: contig.to_owned(),
+            known: index
+                .as_ref()
+                .iter()
+                .take(5)
+                .map(|r| String::from_utf8_lossy(r.name()).into_owned())
+                .collect(),
+        });
+    };
+    let length = record.length();
+    let end = end.min(length);
+    let io = |source| Error::Io {
+        path: fasta.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(fasta).map_err(io)?;
+    let mut reader = fasta_io::io::IndexedReader::new(std::io::BufReader::new(file), index);
+    let position = |p: u64| {
+        usize::try_from(p)
+            .ok()
+            .and_then(noodles_core::Position::new)
+            .unwrap_or(noodles_core::Position::MIN)
+    };
+    let region = noodles_core::Region::new(contig, position(start)..=position(end.max(start)));
+    let record = reader.query(&region).map_err(io)?;
+    Ok(crate::baq::RefWindow {
+        start: start as i64 - 1,
+        bases: record.sequence().as_ref().to_vec(),
+        contig_len: length as i64,
+    })
 }
 
 /// The quality of the base at `qpos`, capped by its neighbours' plus `delta` (bcftools).

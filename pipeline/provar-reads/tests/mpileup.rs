@@ -94,7 +94,7 @@ fn check(case: &str, bams: &[&str], filters: &Filters, cram: bool) -> (usize, us
     let files = provar_reads::open_all(&paths, Some(&reference)).expect("open");
     let site_path = testdata(&format!("reads/{case}"));
     let sites = provar_reads::read_sites(&site_path).expect("sites");
-    let (table, _) = sites::collect(&files, &sites, filters, true).expect("collect");
+    let (table, _) = sites::collect(&files, &sites, filters, Some(&reference)).expect("collect");
     let expected = expected(case);
     assert_eq!(expected.len(), sites.len(), "{case}: rows");
     let (mut snvs, mut indels) = (0, 0);
@@ -205,8 +205,9 @@ fn baq_matters_where_bcftools_applies_it() {
         .collect();
     let files = provar_reads::open_all(&paths, Some(&reference)).expect("open");
     let sites = provar_reads::read_sites(&testdata("reads/mpileup.5.out")).expect("sites");
-    let (off, _) = sites::collect(&files, &sites, &filters, true).expect("collect");
-    let (on, _) = sites::collect(&files, &sites, &Filters::default(), true).expect("collect");
+    let (off, _) = sites::collect(&files, &sites, &filters, Some(&reference)).expect("collect");
+    let (on, _) =
+        sites::collect(&files, &sites, &Filters::default(), Some(&reference)).expect("collect");
     let differing: Vec<u64> = sites
         .iter()
         .zip(off.iter().zip(&on))

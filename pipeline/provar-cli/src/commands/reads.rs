@@ -57,7 +57,7 @@ pub(crate) fn sites(context: &Context, args: &SitesArgs) -> anyhow::Result<ExitS
         let s = &result.summary;
         if s.baq_untagged > 0 {
             context.say(format_args!(
-                "sites: {} read(s) BAQ would realign carry no BQ/ZQ tag; their qualities were used as they are (as with bcftools -B)",
+                "sites: {} read(s) BAQ would realign reach past the reference window; their qualities were used as they are (as with bcftools -B)",
                 s.baq_untagged
             ));
         }
