@@ -119,7 +119,8 @@ pub enum Command {
     ///
     /// Example: `provar man > provar.1 && man ./provar.1`
     Man,
-    /// Run ingest, qc and cluster on one cohort and verify the ledger (default: bundled data).
+    /// Run ingest, qc and cluster on one cohort (and sites and coverage with --bam, the
+    /// rare-disease stages with --ped), report, and verify the ledger (default: bundled data).
     ///
     /// Example: provar run --vcf cohort.vcf.gz --out provar-out
     Run(RunArgs),
@@ -862,4 +863,11 @@ pub struct RunArgs {
     /// testdata/cohort/sample.fam.
     #[arg(long, value_name = "FILE")]
     pub ped: Option<PathBuf>,
+    /// BAM or CRAM files of the cohort's samples: runs `provar sites` at the cohort's
+    /// variants and `provar coverage` (1 kb windows) before the report.
+    #[arg(long = "bam", value_name = "FILE", num_args = 1..)]
+    pub bams: Vec<PathBuf>,
+    /// Reference FASTA with .fai, for CRAM and BAQ (with --bam).
+    #[arg(long, value_name = "FASTA", requires = "bams")]
+    pub reference: Option<PathBuf>,
 }

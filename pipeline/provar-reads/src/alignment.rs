@@ -276,6 +276,19 @@ impl AlignmentFile {
                     index,
                 }
             }
+            #[cfg(feature = "htslib")]
+            Format::Cram => {
+                let reference =
+                    self.reference
+                        .as_deref()
+                        .ok_or_else(|| Error::CramWithoutReference {
+                            path: self.path.clone(),
+                        })?;
+                Inner::Hts(Box::new(crate::hts::HtsReader::open(
+                    &self.path, reference,
+                )?))
+            }
+            #[cfg(not(feature = "htslib"))]
             Format::Cram => {
                 let reference =
                     self.reference
@@ -405,10 +418,14 @@ enum Inner {
         reader: Box<bam::io::Reader<noodles_bgzf::io::Reader<File>>>,
         index: Box<dyn noodles_csi::BinningIndex>,
     },
+    #[cfg_attr(feature = "htslib", allow(dead_code))]
     Cram {
         reader: Box<cram::io::Reader<File>>,
         index: cram::crai::Index,
     },
+    /// CRAM through htslib (feature `htslib`).
+    #[cfg(feature = "htslib")]
+    Hts(Box<crate::hts::HtsReader>),
 }
 
 /// A reader of one alignment file for region queries.
@@ -485,6 +502,14 @@ impl RegionReader<'_> {
                         Err(e) => Some(Err(invalid(e))),
                     }
                 })))
+            }
+            #[cfg(feature = "htslib")]
+            Inner::Hts(reader) => {
+                let tid = header
+                    .reference_sequences()
+                    .get_index_of(contig.as_bytes())
+                    .ok_or(Error::Internal("contig vanished"))?;
+                reader.query_with(tid, start, end, light, keep)
             }
             Inner::Cram { reader, index } => {
                 let query = reader

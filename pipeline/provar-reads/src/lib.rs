@@ -12,6 +12,8 @@
 pub mod alignment;
 pub mod baq;
 pub mod coverage;
+#[cfg(feature = "htslib")]
+mod hts;
 pub mod pileup;
 pub mod sites;
 

@@ -201,6 +201,36 @@ pub fn run(config: &ReportConfig) -> Result<Report, Error> {
         }
         None => qc.none("sample_qc"),
     }
+    // Read coverage (provar coverage): mean depth per sample, and allele balance from reads
+    // (provar sites) at alternate alleles seen in reads.
+    if let Some(t) = load(dir, "coverage_summary")? {
+        let scope = strings(&t, "scope")?;
+        let sample = strings(&t, "sample")?;
+        let mean = numbers(&t, "mean")?;
+        let items: Vec<(String, f64)> = (0..scope.len())
+            .filter(|&i| scope[i] == "genome")
+            .map(|i| (sample[i].clone(), mean[i]))
+            .collect();
+        qc.plot(svg::bars(
+            "Mean read depth per sample",
+            "mean depth",
+            &items,
+        ));
+    }
+    if let Some(t) = load(dir, "site_evidence")? {
+        let balance: Vec<f64> = numbers(&t, "allele_balance")?
+            .into_iter()
+            .zip(numbers(&t, "alt_count")?)
+            .filter(|(_, alt)| *alt > 0.0)
+            .map(|(b, _)| b)
+            .collect();
+        qc.plot(svg::histogram(
+            "Allele balance from reads (sites with alternate reads)",
+            "alt / (ref + alt)",
+            &balance,
+            20,
+        ));
+    }
     sections.push(qc);
 
     // 2. Population structure: PCA coloured by cluster and by family.

@@ -14,7 +14,14 @@ pub(crate) fn sites(context: &Context, args: &SitesArgs) -> anyhow::Result<ExitS
     let out = &args.output.out;
     in_out_dir(out, || {
         let mut inputs = args.bams.clone();
-        inputs.push(args.variants.clone());
+        // A tables directory: its variants table is the input (the directory itself keeps
+        // changing as later stages write into it).
+        inputs.push(if args.variants.is_dir() {
+            args.variants
+                .join(provar_io::table::Table::Variants.file_name())
+        } else {
+            args.variants.clone()
+        });
         if let Some(r) = &args.reference {
             inputs.push(r.clone());
         }

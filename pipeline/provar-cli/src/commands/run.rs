@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{cli::RunArgs, recorder::VerifyFailed, ExitStatus};
 
-use super::{burden, cluster, ingest, ledger, qc, rare, report, Context};
+use super::{burden, cluster, ingest, ledger, qc, rare, reads, report, Context};
 
 /// The bundled cohort, relative to the repository root.
 const BUNDLED_VCF: &str = "testdata/cohort/sample.vcf.gz";
@@ -130,6 +130,41 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         },
     };
     cluster::run(context, &cluster_args)?;
+    if !args.bams.is_empty() {
+        let output = || crate::cli::OutputArgs {
+            out: out.clone(),
+            ledger: Some(ledger_dir.clone()),
+        };
+        reads::sites(
+            context,
+            &crate::cli::SitesArgs {
+                bams: args.bams.clone(),
+                variants: out.clone(),
+                reference: args.reference.clone(),
+                min_mapq: 0,
+                min_baseq: 1,
+                skip_flags: 0x704,
+                count_orphans: false,
+                baq: crate::cli::BaqArg::Partial,
+                ignore_overlaps: false,
+                output: output(),
+            },
+        )?;
+        reads::coverage(
+            context,
+            &crate::cli::CoverageArgs {
+                bams: args.bams.clone(),
+                reference: args.reference.clone(),
+                targets: None,
+                window: 1000,
+                min_mapq: 0,
+                skip_flags: 1796,
+                count_deletions: false,
+                count_mate_overlaps: false,
+                output: output(),
+            },
+        )?;
+    }
     if let Some(ped) = &ped {
         rare::execute(
             context,
