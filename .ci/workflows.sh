@@ -151,17 +151,19 @@ echo "   $(( ${#tables[@]} + 6 )) tables and report.html byte-identical to prova
 step_done
 
 # ---------------------------------------------------------------------------------------
-step "(a3) snakemake with BAM/CRAM: sites and coverage equal provar run --bam"
+step "(a3) snakemake with BAM/CRAM and a pedigree: sites, coverage, rare from reads equal provar run --bam --ped"
 reads="$repo/testdata/reads"
 "$provar" run --vcf "$reads/calls.vcf.gz" --bam "$reads/mpileup.1.bam" "$reads/mpileup.2.bam" \
-  "$reads/mpileup.3.cram" --reference "$reads/mpileup.ref.fa" --out "$work/reference-reads" \
+  "$reads/mpileup.3.cram" --reference "$reads/mpileup.ref.fa" --ped "$reads/made-up-trio.ped" \
+  --out "$work/reference-reads" \
   2> "$work/reference-reads.log" || { cat "$work/reference-reads.log" >&2; fail "provar run --bam"; }
 snakemake_copy "$work/smk-reads"
 (cd "$work/smk-reads" && timeout 300 "$snakemake" --cores 2 --config "vcf=$reads/calls.vcf.gz" \
   "provar=$provar" shards=2 cluster_seed=42 outdir=results "reference=$reads/mpileup.ref.fa" \
+  "pedigree=$reads/made-up-trio.ped" burden_window=1000000 \
   "bams={\"a\": \"$reads/mpileup.1.bam\", \"b\": \"$reads/mpileup.2.bam\", \"c\": \"$reads/mpileup.3.cram\"}") \
   > "$work/smk-reads.log" 2>&1 || { tail -40 "$work/smk-reads.log" >&2; fail "snakemake run with BAM/CRAM"; }
-for t in "${tables[@]}" site_evidence coverage_summary coverage_windows; do
+for t in "${tables[@]}" site_evidence coverage_summary coverage_windows mendel_errors candidates burden; do
   cmp "$work/smk-reads/results/$t.parquet" "$work/reference-reads/$t.parquet" \
     || fail "$t.parquet differs from provar run --bam"
 done
@@ -175,7 +177,7 @@ PATH="$(dirname "$provar"):$PATH" "$cwltool" --quiet --outdir "$work/cwl-sites" 
   > "$work/cwl-sites.log" 2>&1 || { tail -40 "$work/cwl-sites.log" >&2; fail "cwltool sites.cwl"; }
 cmp "$work/cwl-sites/site_evidence.parquet" "$work/reference-reads/site_evidence.parquet" \
   || fail "cwltool sites.cwl: site_evidence.parquet differs from provar run --bam"
-echo "   $(( ${#tables[@]} + 3 )) tables and report.html byte-identical to provar run --bam; cwltool sites.cwl too"
+echo "   $(( ${#tables[@]} + 6 )) tables (reads, and rare with --read-evidence) and report.html byte-identical to provar run --bam --ped; cwltool sites.cwl too"
 step_done
 
 # ---------------------------------------------------------------------------------------

@@ -344,6 +344,11 @@ pub struct RareArgs {
     /// Genotype gates.
     #[command(flatten)]
     pub gates: GateArgs,
+    /// Take AD and DP from the reads (site_evidence.parquet of `provar sites`, in the tables
+    /// directory) instead of the VCF's FORMAT fields, for the allele-balance, depth and
+    /// parental-alt-read gates and the evidence column.
+    #[arg(long)]
+    pub read_evidence: bool,
     /// Output and ledger.
     #[command(flatten)]
     pub output: OutputArgs,

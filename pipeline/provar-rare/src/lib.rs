@@ -49,6 +49,10 @@ pub struct RareConfig {
     /// Genotype gates for the inheritance modes (Mendel errors use every called genotype,
     /// as Hail does).
     pub gates: Gates,
+    /// Take allele depths and depth from `site_evidence.parquet` (`provar sites`: reads
+    /// counted from the BAM/CRAM files) instead of the VCF's FORMAT AD and DP, for the
+    /// allele-balance, depth and parental-alt-read gates and the evidence shown.
+    pub read_evidence: bool,
 }
 
 /// Counts describing a run.
@@ -64,6 +68,8 @@ pub struct Summary {
     pub absent: Vec<String>,
     /// Variant rows read.
     pub variants: u64,
+    /// Calls whose AD and DP came from read evidence (with `read_evidence`).
+    pub calls_from_reads: u64,
 }
 
 /// The outputs under temporary names, ready to commit, and the counts.
@@ -95,6 +101,72 @@ pub enum Error {
         /// The first sample id, to compare with the PED.
         first: String,
     },
+    /// Read evidence was asked for but the tables have none.
+    #[error("{} has no site_evidence.parquet: run `provar sites` on the samples' BAM/CRAM files first", tables.display())]
+    NoReadEvidence {
+        /// The tables directory.
+        tables: PathBuf,
+    },
+}
+
+/// Read evidence per (contig, position, REF, ALT, sample): (reference reads, alternate
+/// reads, depth).
+type ReadCounts = std::collections::HashMap<(String, u64, String, String, String), (i32, i32, i32)>;
+
+fn read_counts(tables: &std::path::Path) -> Result<ReadCounts, Error> {
+    use provar_io::arrow_array::{Array, UInt32Array, UInt64Array};
+    let Some((_, batches)) = table::read_any(tables, "site_evidence")? else {
+        return Err(Error::NoReadEvidence {
+            tables: tables.to_owned(),
+        });
+    };
+    let path = tables.join("site_evidence.parquet");
+    let bad = |name: &str| {
+        Error::Table(table::Error::Io {
+            path: path.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("column {name} is missing or not of provar's site_evidence type"),
+            ),
+        })
+    };
+    let mut out = ReadCounts::new();
+    for b in &batches {
+        let text = |name: &str| {
+            b.column_by_name(name)
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned())
+                .ok_or_else(|| bad(name))
+        };
+        let count = |name: &str| {
+            b.column_by_name(name)
+                .and_then(|c| c.as_any().downcast_ref::<UInt32Array>().cloned())
+                .ok_or_else(|| bad(name))
+        };
+        let (contig, reference, alternate, sample) =
+            (text("contig")?, text("reference_bases")?, text("alternate_bases")?, text("sample")?);
+        let position = b
+            .column_by_name("position")
+            .and_then(|c| c.as_any().downcast_ref::<UInt64Array>().cloned())
+            .ok_or_else(|| bad("position"))?;
+        let (r, a, d) = (count("ref_count")?, count("alt_count")?, count("depth")?);
+        for i in 0..b.num_rows() {
+            if position.is_null(i) {
+                continue;
+            }
+            let clamp = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+            out.insert(
+                (
+                    contig.value(i).to_owned(),
+                    position.value(i),
+                    reference.value(i).to_owned(),
+                    alternate.value(i).to_owned(),
+                    sample.value(i).to_owned(),
+                ),
+                (clamp(r.value(i)), clamp(a.value(i)), clamp(d.value(i))),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// The families of `pedigree` restricted to `samples` (ids in table column order); returns
@@ -195,6 +267,13 @@ pub fn run(config: &RareConfig) -> Result<Rare, Error> {
                 .filter_map(move |(c, m)| Some((f, c, m.father?, m.mother?)))
         })
         .collect();
+    let reads = if config.read_evidence {
+        Some(read_counts(&config.tables)?)
+    } else {
+        None
+    };
+    let slot_names: Vec<&str> = slots.iter().map(|&c| samples[c].as_str()).collect();
+    let mut calls_from_reads = 0u64;
     let mut finder = Finder::new(families.clone(), config.gates.clone(), config.build);
     let mut errors: Vec<MendelRow> = Vec::new();
     let mut per_variant: Vec<(u64, String, u64)> = Vec::new();
@@ -245,11 +324,33 @@ pub fn run(config: &RareConfig) -> Result<Rare, Error> {
                 }
             }
             per_variant.push((site.index, site.key.clone(), n));
-            finder.site(site);
+            match (&reads, &site.alternate) {
+                (Some(reads), Some(alt)) => {
+                    let mut patched = site.clone();
+                    for (call, name) in patched.calls.iter_mut().zip(&slot_names) {
+                        let key = (
+                            site.contig.clone(),
+                            site.position,
+                            site.reference.clone(),
+                            alt.clone(),
+                            (*name).to_owned(),
+                        );
+                        if let Some(&(r, a, d)) = reads.get(&key) {
+                            call.ad_ref = Some(r);
+                            call.ad_alt = Some(a);
+                            call.dp = Some(d);
+                            calls_from_reads += 1;
+                        }
+                    }
+                    finder.site(&patched);
+                }
+                _ => finder.site(site),
+            }
             Ok(())
         },
     )?;
     summary.mendel_errors = errors.len() as u64;
+    summary.calls_from_reads = calls_from_reads;
     let candidates = finder.finish();
     for c in &candidates {
         *summary.candidates.entry(c.mode.name()).or_default() += 1;

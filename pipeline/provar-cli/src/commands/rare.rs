@@ -62,6 +62,7 @@ pub(crate) fn execute(
     build: provar_rare::Build,
     out: &Path,
     ledger: Option<&Path>,
+    read_evidence: bool,
 ) -> anyhow::Result<provar_rare::Summary> {
     let pedigree = read_pedigree(ped)?;
     in_out_dir(out, || {
@@ -71,6 +72,9 @@ pub(crate) fn execute(
         let info = tables.join("info.parquet");
         if info.is_file() {
             inputs.push(info);
+        }
+        if read_evidence {
+            inputs.push(tables.join("site_evidence.parquet"));
         }
         inputs.push(ped.to_path_buf());
         let mut recorder = Recorder::begin(ledger, inputs)?;
@@ -84,12 +88,14 @@ pub(crate) fn execute(
         );
         recorder.parameter("pass_only", gates.pass_only);
         recorder.parameter("min_info_dp", gates.min_info_dp);
+        recorder.parameter("read_evidence", read_evidence);
         let config = provar_rare::RareConfig {
             tables: tables.to_path_buf(),
             out_dir: out.to_path_buf(),
             pedigree: pedigree.clone(),
             build,
             gates,
+            read_evidence,
         };
         let rare = provar_rare::run(&config)
             .with_context(|| format!("analysing families of {}", ped.display()))?;
@@ -102,6 +108,12 @@ pub(crate) fn execute(
                 "rare: {} pedigree individual(s) not in the tables, left out: {}",
                 s.absent.len(),
                 s.absent.join(", ")
+            ));
+        }
+        if read_evidence {
+            context.say(format_args!(
+                "rare: AD and DP of {} call(s) taken from the reads (site_evidence.parquet)",
+                s.calls_from_reads
             ));
         }
         let modes: Vec<String> = s
@@ -129,6 +141,7 @@ pub(crate) fn run(context: &Context, args: &RareArgs) -> anyhow::Result<ExitStat
         args.build.into(),
         out,
         args.output.ledger.as_deref(),
+        args.read_evidence,
     )?;
     Ok(ExitStatus::Success)
 }

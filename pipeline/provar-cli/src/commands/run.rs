@@ -174,6 +174,7 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
             provar_rare::Build::GRCh37,
             out,
             Some(&ledger_dir),
+            !args.bams.is_empty(),
         )?;
         run_burden(context, out, ped, &ledger_dir)?;
     }
