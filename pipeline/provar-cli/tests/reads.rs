@@ -214,21 +214,51 @@ fn rare_takes_allele_depths_from_reads_when_asked() {
         "t\tHG00100\t0\t0\t1\t1\nt\tHG00101\t0\t0\t2\t1\nt\tHG00102\tHG00100\tHG00101\t1\t2\n",
     )
     .expect("write");
-    assert!(provar(["ingest", s(&calls), "--out", s(&out)]).status.success());
+    assert!(provar(["ingest", s(&calls), "--out", s(&out)])
+        .status
+        .success());
     // Without site_evidence.parquet, --read-evidence is a clear error.
-    let missing = provar(["rare", "--ped", s(&ped), "--out", s(&out), "--read-evidence"]);
+    let missing = provar([
+        "rare",
+        "--ped",
+        s(&ped),
+        "--out",
+        s(&out),
+        "--read-evidence",
+    ]);
     assert_eq!(missing.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&missing.stderr);
-    assert!(stderr.contains("has no site_evidence.parquet: run `provar sites`"), "{stderr}");
+    assert!(
+        stderr.contains("has no site_evidence.parquet: run `provar sites`"),
+        "{stderr}"
+    );
     let sites = provar([
-        "sites", "--bam", s(&testdata("reads/mpileup.1.bam")), s(&testdata("reads/mpileup.2.bam")),
-        s(&testdata("reads/mpileup.3.bam")), "--variants", s(&out), "--reference",
-        s(&testdata("reads/mpileup.ref.fa")), "--out", s(&out),
+        "sites",
+        "--bam",
+        s(&testdata("reads/mpileup.1.bam")),
+        s(&testdata("reads/mpileup.2.bam")),
+        s(&testdata("reads/mpileup.3.bam")),
+        "--variants",
+        s(&out),
+        "--reference",
+        s(&testdata("reads/mpileup.ref.fa")),
+        "--out",
+        s(&out),
     ]);
     assert!(sites.status.success(), "{sites:?}");
-    let rare = provar(["rare", "--ped", s(&ped), "--out", s(&out), "--read-evidence"]);
+    let rare = provar([
+        "rare",
+        "--ped",
+        s(&ped),
+        "--out",
+        s(&out),
+        "--read-evidence",
+    ]);
     assert!(rare.status.success(), "{rare:?}");
     let stderr = String::from_utf8_lossy(&rare.stderr);
     // 11 variants x 3 samples, every one counted in the reads.
-    assert!(stderr.contains("AD and DP of 33 call(s) taken from the reads"), "{stderr}");
+    assert!(
+        stderr.contains("AD and DP of 33 call(s) taken from the reads"),
+        "{stderr}"
+    );
 }

@@ -142,8 +142,12 @@ fn read_counts(tables: &std::path::Path) -> Result<ReadCounts, Error> {
                 .and_then(|c| c.as_any().downcast_ref::<UInt32Array>().cloned())
                 .ok_or_else(|| bad(name))
         };
-        let (contig, reference, alternate, sample) =
-            (text("contig")?, text("reference_bases")?, text("alternate_bases")?, text("sample")?);
+        let (contig, reference, alternate, sample) = (
+            text("contig")?,
+            text("reference_bases")?,
+            text("alternate_bases")?,
+            text("sample")?,
+        );
         let position = b
             .column_by_name("position")
             .and_then(|c| c.as_any().downcast_ref::<UInt64Array>().cloned())

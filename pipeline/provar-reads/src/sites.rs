@@ -310,10 +310,10 @@ fn count(
         let allele: Option<Option<usize>>; // None: no call; Some(None): other; Some(Some(i)): allele i
         let q;
         if indel {
+            // No base-quality filter at indel sites: bcftools filters them on its indel
+            // quality (from realignment), not on the anchor base's quality (which the
+            // overlapping-mate rule may have set to 0).
             q = capped_quality(&read.qual, e.qpos, filters.delta_baseq);
-            if q < filters.min_baseq {
-                continue;
-            }
             allele = indel_allele(read, e, site, pos);
             if allele.is_none() {
                 continue;
