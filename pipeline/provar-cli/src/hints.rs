@@ -148,6 +148,10 @@ pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
                     "{} is damaged or was cut short (an interrupted download or copy?); `samtools quickcheck` tells, and a fresh copy fixes it",
                     path.display()
                 )),
+                R::BuildMismatch { .. } | R::PastContigEnd { .. } => Some(
+                    "use variants and reads on the same reference (e.g. both GRCh38): re-align the reads, or lift the variants over (`bcftools +liftover`, CrossMap)"
+                        .to_owned(),
+                ),
                 R::NotAlignment { path } => sniff(path)
                     .map(|kind| format!("{} looks like {kind}", path.display()))
                     .or_else(|| Some("--bam takes BAM or CRAM files".to_owned())),

@@ -190,6 +190,40 @@ fn damaged_inputs_give_clear_errors() {
          use different naming, or different genome builds\n"
     );
 
+    // Variants from another genome build: the VCF's contig 17 is GRCh37's full chromosome,
+    // the reads are on a 4.2 kb slice.
+    let other_build = tmp.join("grch37.vcf");
+    std::fs::write(
+        &other_build,
+        text.replace(
+            "##contig=<ID=17,length=4200>",
+            "##contig=<ID=17,length=81195210>",
+        ),
+    )
+    .expect("write");
+    assert_eq!(
+        fails_with(
+            &[
+                "sites",
+                "--bam",
+                s(&testdata("reads/mpileup.1.bam")),
+                "--variants",
+                s(&other_build),
+                "--reference",
+                s(&reference),
+                "--out",
+                s(&out)
+            ],
+            &tmp,
+            &out
+        ),
+        "provar: error: counting reads at the sites of TMP/grch37.vcf\n  caused by: contig 17 is \
+         81195210 bases long in TMP/grch37.vcf but 4200 in TESTDATA/reads/mpileup.1.bam: the \
+         variants and the reads are on different genome builds\n  hint: use variants and reads \
+         on the same reference (e.g. both GRCh38): re-align the reads, or lift the variants over \
+         (`bcftools +liftover`, CrossMap)\n"
+    );
+
     // A VCF given as --bam.
     assert_eq!(
         fails_with(

@@ -107,6 +107,32 @@ pub enum Error {
         /// A few contigs the file has.
         known: Vec<String>,
     },
+    /// A contig has different lengths in the variants' header and an alignment file.
+    #[error("contig {contig} is {variants_length} bases long in {} but {alignments_length} in {}: the variants and the reads are on different genome builds", variants.display(), alignments.display())]
+    BuildMismatch {
+        /// The variants file.
+        variants: PathBuf,
+        /// The alignment file.
+        alignments: PathBuf,
+        /// The contig.
+        contig: String,
+        /// Its length in the variants' `##contig` header line.
+        variants_length: u64,
+        /// Its length in the alignment file's `@SQ` line.
+        alignments_length: u64,
+    },
+    /// A site lies past the end of its contig in an alignment file.
+    #[error("variant {contig}:{position} lies past the end of contig {contig} ({length} bases) in {}: the variants and the reads are on different genome builds", path.display())]
+    PastContigEnd {
+        /// The alignment file.
+        path: PathBuf,
+        /// The contig.
+        contig: String,
+        /// The 1-based position.
+        position: u64,
+        /// The contig's length there.
+        length: u64,
+    },
     /// A variants line is invalid.
     #[error("invalid variant at {}:{line}: {message}", path.display())]
     Variants {
@@ -333,6 +359,67 @@ fn sites_from_tables(dir: &Path) -> Result<Vec<Site>, Error> {
     Ok(sites)
 }
 
+/// Contig lengths from a VCF's `##contig` lines (contigs without a length left out).
+pub fn vcf_contig_lengths(path: &Path) -> Result<Vec<(String, u64)>, Error> {
+    let mut reader = provar_io::vcf::Reader::open(path, 1)?;
+    let header = reader.read_header()?;
+    Ok(header
+        .inner
+        .contigs()
+        .iter()
+        .filter_map(|(name, contig)| contig.length().map(|l| (name.to_string(), l as u64)))
+        .collect())
+}
+
+/// Checks that the variants and the alignments are on the same genome build: a contig the
+/// VCF header gives a length for has that length in every alignment file, and no site lies
+/// past its contig's end.
+pub fn check_build(
+    files: &[AlignmentFile],
+    sites: &[Site],
+    variants: &Path,
+    vcf_lengths: &[(String, u64)],
+) -> Result<(), Error> {
+    for f in files {
+        let lengths = f.contigs();
+        let length_of = |c: &str| lengths.iter().find(|(k, _)| k == c).map(|(_, l)| *l);
+        let mut checked: Vec<&str> = Vec::new();
+        for s in sites {
+            if checked.last() != Some(&s.contig.as_str()) {
+                checked.push(&s.contig);
+                if let (Some(v), Some(a)) = (
+                    vcf_lengths
+                        .iter()
+                        .find(|(k, _)| *k == s.contig)
+                        .map(|(_, l)| *l),
+                    length_of(&s.contig),
+                ) {
+                    if v != a {
+                        return Err(Error::BuildMismatch {
+                            variants: variants.to_owned(),
+                            alignments: f.path().to_owned(),
+                            contig: s.contig.clone(),
+                            variants_length: v,
+                            alignments_length: a,
+                        });
+                    }
+                }
+            }
+            if let Some(length) = length_of(&s.contig) {
+                if s.position.get() > length {
+                    return Err(Error::PastContigEnd {
+                        path: f.path().to_owned(),
+                        contig: s.contig.clone(),
+                        position: s.position.get(),
+                        length,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks that every contig of the sites is in every file.
 pub fn check_contigs(files: &[AlignmentFile], sites: &[Site]) -> Result<(), Error> {
     let mut contigs: Vec<&str> = Vec::new();
@@ -384,6 +471,12 @@ pub fn run_sites(config: &SitesConfig) -> Result<SitesOutput, Error> {
     let files = open_all(&config.alignments, config.reference.as_deref())?;
     let sites = read_sites(&config.variants)?;
     check_contigs(&files, &sites)?;
+    let vcf_lengths = if config.variants.is_dir() {
+        Vec::new()
+    } else {
+        vcf_contig_lengths(&config.variants)?
+    };
+    check_build(&files, &sites, &config.variants, &vcf_lengths)?;
     let (table, baq_untagged) =
         sites::collect(&files, &sites, &config.filters, config.reference.as_deref())?;
     let (finished, rows) = sites::write_table(&config.out_dir, &files, &sites, &table)?;
