@@ -1,5 +1,5 @@
 //! Criterion micro-benchmarks of provar's hot paths: VCF record parsing, genotype parsing,
-//! BLAKE3 artifact hashing, ledger append and Merkle proofs.
+//! QC accumulation, BLAKE3 artifact hashing, ledger append and Merkle proofs.
 //!
 //! Run with `cargo bench -p provar-benches` (all) or `cargo bench -p provar-benches -- parse`
 //! (a filter). Inputs come from the cohort simulator, so they look like a real cohort.
@@ -76,6 +76,34 @@ fn blake3_hash(c: &mut Criterion) {
     group.finish();
 }
 
+/// QC accumulation: `provar qc` (Hail's variant_qc and sample_qc, integer counters per
+/// variant and sample) over the ingest tables of a simulated 500-sample x 2,000-variant
+/// cohort; throughput in variants.
+fn qc_accumulate(c: &mut Criterion) {
+    const SAMPLES: usize = 500;
+    const VARIANTS: usize = 2_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vcf = dir.path().join("cohort.vcf.gz");
+    simulate::write(&Config::new(SAMPLES, VARIANTS, 42), &vcf, false).expect("simulate");
+    let tables = dir.path().join("tables");
+    std::fs::create_dir(&tables).expect("mkdir");
+    let ingested =
+        provar_ingest::run(&provar_ingest::IngestConfig::new(&vcf, &tables)).expect("ingest");
+    provar_io::table::commit_all(ingested.tables).expect("commit");
+    let mut group = c.benchmark_group("qc_accumulate");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(VARIANTS as u64));
+    group.bench_function("500_samples_x_2000_variants", |b| {
+        b.iter(|| {
+            let out = tempfile::tempdir().expect("tempdir");
+            let qc = provar_qc::run(&provar_qc::QcConfig::new(&tables, out.path())).expect("qc");
+            black_box(qc.samples.len());
+            drop(qc);
+        });
+    });
+    group.finish();
+}
+
 /// One ledger append: hashes a small input and output, chains and writes the record.
 fn ledger_append(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -141,6 +169,7 @@ criterion_group!(
     benches,
     record_parse,
     genotype_parse,
+    qc_accumulate,
     blake3_hash,
     ledger_append,
     merkle
