@@ -115,6 +115,31 @@ for pair in "ashk-trio.info.tsv testdata/trio/ashk-trio.vcf.gz" \
     emit "$1" "$cmd" "$header"
 done
 
+# FORMAT fields beyond GT, AD, DP, GQ and PL (which the calls table holds): every such
+# FORMAT key of the header, in header order, per sample, after the same split (Number=A:
+# this allele's value; R: the reference's and this allele's; G: the genotypes of this
+# allele). The format table of `provar ingest` must equal these.
+format_query() {
+    local vcf=$1 fmt='%CHROM\t%POS\t%REF\t%ALT' header="contig${tab}position${tab}reference${tab}alternate" k s
+    local keys samples
+    keys=$(bcftools view -h "$vcf" | grep '^##FORMAT' | sed 's/.*ID=\([^,]*\),.*/\1/' | grep -v -x -e GT -e AD -e DP -e GQ -e PL)
+    samples=$(bcftools query -l "$vcf")
+    fmt="$fmt["
+    for k in $keys; do fmt="$fmt\t%$k"; done
+    fmt="$fmt]"
+    for s in $samples; do
+        for k in $keys; do header="$header${tab}$s:$k"; done
+    done
+    printf '%s\n%s\n' "bcftools norm -m- $vcf | bcftools query -f '$fmt\n'" "$header"
+}
+for pair in "ashk-trio.format.tsv testdata/trio/ashk-trio.vcf.gz" \
+            "isaac-trio.format.tsv testdata/multiallelic/isaac-trio.vcf.gz" \
+            "test.mendel.format.tsv testdata/family/test.mendel.vcf.gz"; do
+    set -- $pair
+    { read -r cmd; read -r header; } < <(format_query "$2")
+    emit "$1" "$cmd" "$header"
+done
+
 # Mendel errors of the GIAB trio (mother HG004, father HG003, child HG002): the sites
 # bcftools +mendelian lists as inconsistent, and PLINK 1.9's --mendel per-error table.
 emit ashk-trio.mendelian-x.tsv \

@@ -178,7 +178,8 @@ pub struct Summary {
 /// The result of [`run`]: tables written under temporary names, ready to commit.
 #[derive(Debug)]
 pub struct Ingested {
-    /// `variants`, `calls`, `samples`, `info`, in that order.
+    /// `variants`, `calls`, `samples`, `info` and (when the header declares FORMAT keys
+    /// beyond GT, AD, DP, GQ and PL) `format`, in that order.
     pub tables: Vec<Finished>,
     /// Counts.
     pub summary: Summary,
@@ -318,6 +319,14 @@ fn ingest(
     let info_fields = header.layout.info_fields();
     let info_def = rows::info_table(info_fields);
     let mut info = TableWriter::create(&config.out_dir, info_def.clone())?;
+    // FORMAT keys beyond GT, AD, DP, GQ and PL: format.parquet, only when the header has any.
+    let format_fields = layout.format_fields();
+    let format_def = rows::format_table(format_fields);
+    let mut format = if format_fields.is_empty() {
+        None
+    } else {
+        Some(TableWriter::create(&config.out_dir, format_def.clone())?)
+    };
 
     let mut summary = Summary {
         samples: sample_names.len(),
@@ -375,6 +384,15 @@ fn ingest(
                 info_fields,
                 &info_def,
             ))?;
+            if let Some(format) = format.as_mut() {
+                format.write(&rows::format_batch(
+                    &sites,
+                    first_index,
+                    format_fields,
+                    sample_names.len(),
+                    &format_def,
+                ))?;
+            }
             chunk.clear();
         }
         if number.is_none() {
@@ -382,13 +400,14 @@ fn ingest(
         }
     }
 
-    Ok(Ingested {
-        tables: vec![
-            variants.finish()?,
-            calls.finish()?,
-            samples.finish()?,
-            info.finish()?,
-        ],
-        summary,
-    })
+    let mut tables = vec![
+        variants.finish()?,
+        calls.finish()?,
+        samples.finish()?,
+        info.finish()?,
+    ];
+    if let Some(format) = format {
+        tables.push(format.finish()?);
+    }
+    Ok(Ingested { tables, summary })
 }

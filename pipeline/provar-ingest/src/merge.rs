@@ -44,12 +44,14 @@ pub enum MergeError {
         other: PathBuf,
     },
     /// Shards have different INFO columns (they come from different files).
-    #[error("cannot merge {}: its info table has other columns than that of {}", other.display(), first.display())]
+    #[error("cannot merge {}: its {table} table has other columns than that of {} (or one of them has none)", other.display(), first.display())]
     InfoDiffers {
         /// The first shard.
         first: PathBuf,
         /// The shard that differs.
         other: PathBuf,
+        /// Which table (`info` or `format`).
+        table: &'static str,
     },
     /// A shard's `variant_index` column is not 0, 1, 2, ...
     #[error("cannot merge {}: {table} rows are not numbered 0, 1, 2, ... (row {row} has variant_index {found})", dir.display())]
@@ -76,10 +78,9 @@ fn sample_ids(dir: &std::path::Path) -> Result<Vec<String>, MergeError> {
     Ok(ids)
 }
 
-/// Concatenates the shards' `info` tables (when the first shard has one), renumbering
-/// `variant_index`; every shard must have the same columns.
-fn merge_info(config: &MergeConfig) -> Result<Option<Finished>, MergeError> {
-    let name = crate::rows::INFO_TABLE;
+/// Concatenates the shards' `name` table (`info` or `format`; when the first shard has
+/// one), renumbering `variant_index`; every shard must have the same columns.
+fn merge_extra(config: &MergeConfig, name: &'static str) -> Result<Option<Finished>, MergeError> {
     let mut shards = Vec::with_capacity(config.inputs.len());
     for dir in &config.inputs {
         match table::read_any(dir, name)? {
@@ -89,6 +90,7 @@ fn merge_info(config: &MergeConfig) -> Result<Option<Finished>, MergeError> {
                 return Err(MergeError::InfoDiffers {
                     first: config.inputs[0].clone(),
                     other: dir.clone(),
+                    table: name,
                 })
             }
         }
@@ -113,6 +115,7 @@ fn merge_info(config: &MergeConfig) -> Result<Option<Finished>, MergeError> {
                 return Err(MergeError::InfoDiffers {
                     first: config.inputs[0].clone(),
                     other: (*dir).clone(),
+                    table: name,
                 });
             }
             let n = batch.num_rows() as u64;
@@ -187,8 +190,10 @@ pub fn merge(config: &MergeConfig) -> Result<Merged, MergeError> {
     let mut writer = TableWriter::create(&config.out_dir, Table::Samples)?;
     writer.write(&crate::rows::samples_batch(&samples))?;
     tables.push(writer.finish()?);
-    if let Some(info) = merge_info(config)? {
-        tables.push(info);
+    for name in [crate::rows::INFO_TABLE, crate::rows::FORMAT_TABLE] {
+        if let Some(extra) = merge_extra(config, name)? {
+            tables.push(extra);
+        }
     }
     Ok(Merged {
         tables,

@@ -27,6 +27,11 @@ pub(crate) struct Site {
     /// The raw value of each header INFO key (aligned with `Layout::info_fields`): `None`
     /// when absent, `Some("")` for a present Flag.
     info: Vec<Option<String>>,
+    /// The raw value of each FORMAT key of `Layout::format_fields`, per sample: `None` when
+    /// the record's FORMAT lacks the key or the sample's column stops before it.
+    format: Vec<Vec<Option<String>>>,
+    /// Alleles of the record (REF and every ALT; 1 when ALT is `.`).
+    n_alleles: usize,
     pub(crate) alleles: Vec<Allele>,
 }
 
@@ -165,8 +170,28 @@ impl Site {
                 }
             }
         }
+        let fields = layout.format_fields();
+        let mut format: Vec<Vec<Option<String>>> = Vec::new();
+        if !fields.is_empty() {
+            let mut columns = line.split('\t').skip(8);
+            if let Some(keys) = columns.next() {
+                let keys: Vec<&str> = keys.split(':').collect();
+                let samples: Vec<Vec<&str>> = columns.map(|c| c.split(':').collect()).collect();
+                for field in fields {
+                    let at = keys.iter().position(|k| *k == field.key);
+                    format.push(
+                        samples
+                            .iter()
+                            .map(|values| at.and_then(|i| values.get(i)).map(|v| (*v).to_owned()))
+                            .collect(),
+                    );
+                }
+            }
+        }
         Ok(Site {
             info,
+            format,
+            n_alleles,
             contig: record.contig.to_owned(),
             position: record.position.get(),
             id: record.id.map(str::to_owned),
@@ -306,7 +331,7 @@ pub(crate) fn info_table(fields: &[InfoField]) -> TableDef {
         columns.push(match (field.ty, field.shape) {
             (InfoType::Flag, _) => Field::new(&field.key, DataType::Boolean, false),
             (_, InfoShape::Scalar | InfoShape::PerAlternate) => Field::new(&field.key, ty, true),
-            (_, InfoShape::PerAllele | InfoShape::List) => Field::new(
+            (_, InfoShape::PerAllele | InfoShape::List | InfoShape::PerGenotype) => Field::new(
                 &field.key,
                 DataType::List(Arc::new(Field::new("item", ty, true))),
                 true,
@@ -318,6 +343,223 @@ pub(crate) fn info_table(fields: &[InfoField]) -> TableDef {
         version: 1,
         schema: Arc::new(Schema::new(columns)),
     }
+}
+
+/// The `format` table: `variant_index`, then one column per FORMAT key of the header other
+/// than GT, AD, DP, GQ and PL, each a list over samples (in `samples` order) of the value
+/// (Number=1, A) or of the values (R, G, other) this split row keeps.
+pub(crate) fn format_table(fields: &[InfoField]) -> TableDef {
+    let element = |ty: InfoType| match ty {
+        InfoType::Integer => DataType::Int32,
+        InfoType::Float => DataType::Float32,
+        InfoType::Flag | InfoType::Character | InfoType::String => DataType::Utf8,
+    };
+    let list = |inner: DataType| DataType::List(Arc::new(Field::new("item", inner, true)));
+    let mut columns = vec![Field::new("variant_index", DataType::UInt64, false)];
+    for field in fields {
+        let ty = element(field.ty);
+        columns.push(match field.shape {
+            InfoShape::Scalar | InfoShape::PerAlternate => Field::new(&field.key, list(ty), false),
+            _ => Field::new(&field.key, list(list(ty)), false),
+        });
+    }
+    TableDef {
+        name: FORMAT_TABLE,
+        version: 1,
+        schema: Arc::new(Schema::new(columns)),
+    }
+}
+
+/// The name of the FORMAT table (`format.parquet`).
+pub const FORMAT_TABLE: &str = "format";
+
+/// The values of one FORMAT key that split row `alt` keeps, as `bcftools norm -m-` does.
+fn split_format<'v>(
+    all: &[&'v str],
+    shape: InfoShape,
+    n_alleles: usize,
+    alt: usize,
+) -> Vec<&'v str> {
+    match shape {
+        InfoShape::Scalar | InfoShape::List => all.to_vec(),
+        InfoShape::PerAlternate => alt
+            .checked_sub(1)
+            .and_then(|i| all.get(i))
+            .copied()
+            .into_iter()
+            .collect(),
+        InfoShape::PerAllele => {
+            let mut kept = vec![all.first().copied().unwrap_or(".")];
+            if alt > 0 {
+                kept.push(all.get(alt).copied().unwrap_or("."));
+            }
+            kept
+        }
+        InfoShape::PerGenotype => {
+            if n_alleles > 1 && all.len() == n_alleles * (n_alleles + 1) / 2 {
+                let k = alt * (alt + 1) / 2;
+                if alt == 0 {
+                    vec![all[0]]
+                } else {
+                    vec![all[0], all[k], all[k + alt]]
+                }
+            } else if all.len() == n_alleles && alt > 0 {
+                vec![all[0], all[alt]]
+            } else {
+                all.to_vec()
+            }
+        }
+    }
+}
+
+/// One column of the `format` table being built.
+enum FormatColumn {
+    Int(ListBuilder<Int32Builder>),
+    Float(ListBuilder<Float32Builder>),
+    Text(ListBuilder<StringBuilder>),
+    IntList(ListBuilder<ListBuilder<Int32Builder>>),
+    FloatList(ListBuilder<ListBuilder<Float32Builder>>),
+    TextList(ListBuilder<ListBuilder<StringBuilder>>),
+}
+
+impl FormatColumn {
+    fn new(field: &InfoField) -> Self {
+        let list = !matches!(field.shape, InfoShape::Scalar | InfoShape::PerAlternate);
+        match (field.ty, list) {
+            (InfoType::Integer, false) => FormatColumn::Int(ListBuilder::new(Int32Builder::new())),
+            (InfoType::Float, false) => {
+                FormatColumn::Float(ListBuilder::new(Float32Builder::new()))
+            }
+            (_, false) => FormatColumn::Text(ListBuilder::new(StringBuilder::new())),
+            (InfoType::Integer, true) => {
+                FormatColumn::IntList(ListBuilder::new(ListBuilder::new(Int32Builder::new())))
+            }
+            (InfoType::Float, true) => {
+                FormatColumn::FloatList(ListBuilder::new(ListBuilder::new(Float32Builder::new())))
+            }
+            (_, true) => {
+                FormatColumn::TextList(ListBuilder::new(ListBuilder::new(StringBuilder::new())))
+            }
+        }
+    }
+
+    /// Appends one row: per sample, the kept values (`None`: the sample has no value).
+    fn push(&mut self, samples: &[Option<Vec<&str>>]) {
+        fn missing(v: &str) -> bool {
+            v == "." || v.is_empty()
+        }
+        let first = |v: &Option<Vec<&str>>| -> Option<String> {
+            v.as_ref()
+                .and_then(|v| v.first().copied())
+                .filter(|x| !missing(x))
+                .map(str::to_owned)
+        };
+        match self {
+            FormatColumn::Int(b) => b.append_value(
+                samples
+                    .iter()
+                    .map(|v| first(v).and_then(|x| x.parse().ok())),
+            ),
+            FormatColumn::Float(b) => b.append_value(
+                samples
+                    .iter()
+                    .map(|v| first(v).and_then(|x| x.parse().ok())),
+            ),
+            FormatColumn::Text(b) => b.append_value(samples.iter().map(first)),
+            FormatColumn::IntList(b) => {
+                for v in samples {
+                    match v {
+                        Some(v) if !(v.len() == 1 && missing(v[0])) => {
+                            b.values().append_value(v.iter().map(|x| {
+                                Some(*x)
+                                    .filter(|x| !missing(x))
+                                    .and_then(|x| x.parse().ok())
+                            }))
+                        }
+                        _ => b.values().append_null(),
+                    }
+                }
+                b.append(true);
+            }
+            FormatColumn::FloatList(b) => {
+                for v in samples {
+                    match v {
+                        Some(v) if !(v.len() == 1 && missing(v[0])) => {
+                            b.values().append_value(v.iter().map(|x| {
+                                Some(*x)
+                                    .filter(|x| !missing(x))
+                                    .and_then(|x| x.parse().ok())
+                            }))
+                        }
+                        _ => b.values().append_null(),
+                    }
+                }
+                b.append(true);
+            }
+            FormatColumn::TextList(b) => {
+                for v in samples {
+                    match v {
+                        Some(v) if !(v.len() == 1 && missing(v[0])) => b
+                            .values()
+                            .append_value(v.iter().map(|x| Some(*x).filter(|x| !missing(x)))),
+                        _ => b.values().append_null(),
+                    }
+                }
+                b.append(true);
+            }
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            FormatColumn::Int(b) => Arc::new(b.finish()),
+            FormatColumn::Float(b) => Arc::new(b.finish()),
+            FormatColumn::Text(b) => Arc::new(b.finish()),
+            FormatColumn::IntList(b) => Arc::new(b.finish()),
+            FormatColumn::FloatList(b) => Arc::new(b.finish()),
+            FormatColumn::TextList(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// Builds the `format` batch of `sites` (rows numbered from `first_index`, one per split
+/// alternate allele as in `variants`).
+pub(crate) fn format_batch(
+    sites: &[Site],
+    first_index: u64,
+    fields: &[InfoField],
+    n_samples: usize,
+    table: &TableDef,
+) -> RecordBatch {
+    let mut columns: Vec<FormatColumn> = fields.iter().map(FormatColumn::new).collect();
+    let mut n = 0u64;
+    let mut kept: Vec<Option<Vec<&str>>> = Vec::with_capacity(n_samples);
+    for site in sites {
+        for allele in &site.alleles {
+            n += 1;
+            let alt = allele.allele_index as usize;
+            for (f, (column, field)) in columns.iter_mut().zip(fields).enumerate() {
+                kept.clear();
+                for s in 0..n_samples {
+                    let raw = site
+                        .format
+                        .get(f)
+                        .and_then(|v| v.get(s))
+                        .and_then(|v| v.as_deref());
+                    kept.push(raw.map(|v| {
+                        let all: Vec<&str> = v.split(',').collect();
+                        split_format(&all, field.shape, site.n_alleles, alt)
+                    }));
+                }
+                column.push(&kept);
+            }
+        }
+    }
+    let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from_iter_values(
+        first_index..first_index + n,
+    ))];
+    arrays.extend(columns.iter_mut().map(FormatColumn::finish));
+    RecordBatch::try_new(table.schema.clone(), arrays).expect("columns match the format schema")
 }
 
 /// The name of the INFO table (`info.parquet`).
@@ -336,7 +578,10 @@ enum InfoColumn {
 
 impl InfoColumn {
     fn new(field: &InfoField) -> Self {
-        let list = matches!(field.shape, InfoShape::PerAllele | InfoShape::List);
+        let list = matches!(
+            field.shape,
+            InfoShape::PerAllele | InfoShape::List | InfoShape::PerGenotype
+        );
         match (field.ty, list) {
             (InfoType::Flag, _) => InfoColumn::Flag(BooleanBuilder::new()),
             (InfoType::Integer, false) => InfoColumn::Int(Int32Builder::new()),
@@ -427,7 +672,7 @@ pub(crate) fn info_batch(
                     let all: Vec<&str> = v.split(',').collect();
                     let alt = allele.allele_index as usize;
                     match field.shape {
-                        InfoShape::Scalar | InfoShape::List => all,
+                        InfoShape::Scalar | InfoShape::List | InfoShape::PerGenotype => all,
                         InfoShape::PerAlternate => alt
                             .checked_sub(1)
                             .and_then(|i| all.get(i))

@@ -136,7 +136,13 @@ pub struct Layout {
     info_fields: Vec<InfoField>,
     /// Key -> position in `info_fields`.
     info_positions: HashMap<String, usize>,
+    /// The header's FORMAT keys other than GT, AD, DP, GQ and PL (which the `calls` table
+    /// holds), in header order, as the `format` table stores them.
+    format_fields: Vec<InfoField>,
 }
+
+/// FORMAT keys the `calls` table holds; every other FORMAT key goes to the `format` table.
+pub const CALLS_FORMAT_KEYS: [&str; 5] = ["GT", "AD", "DP", "GQ", "PL"];
 
 /// The type of an INFO value as the `info` table stores it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,8 +169,11 @@ pub enum InfoShape {
     PerAlternate,
     /// `Number=R`: the reference's value and this alternate's (a list of two).
     PerAllele,
-    /// Any other Number (`.`, `G`, a count above 1): every value, as a list.
+    /// Any other Number (`.`, a count above 1; `G` in INFO): every value, as a list.
     List,
+    /// `Number=G` of a FORMAT key: the values of this row's genotypes (diploid: 0/0, 0/1,
+    /// 1/1; haploid: 0, 1), picked as `bcftools norm -m-` picks them; otherwise every value.
+    PerGenotype,
 }
 
 /// One INFO key of the header.
@@ -182,6 +191,11 @@ impl Layout {
     /// The header's INFO keys, in header order.
     pub fn info_fields(&self) -> &[InfoField] {
         &self.info_fields
+    }
+
+    /// The header's FORMAT keys other than [`CALLS_FORMAT_KEYS`], in header order.
+    pub fn format_fields(&self) -> &[InfoField] {
+        &self.format_fields
     }
 
     /// Where `key` is in [`info_fields`](Self::info_fields).
@@ -265,7 +279,33 @@ impl Layout {
             .enumerate()
             .map(|(i, f)| (f.key.clone(), i))
             .collect();
+        let format_fields: Vec<InfoField> = header
+            .formats()
+            .iter()
+            .filter(|(key, _)| !CALLS_FORMAT_KEYS.contains(&key.as_str()))
+            .map(|(key, value)| {
+                let d = format_def(value);
+                InfoField {
+                    key: key.clone(),
+                    ty: match d.ty {
+                        ValueType::Integer => InfoType::Integer,
+                        ValueType::Float => InfoType::Float,
+                        ValueType::Flag => InfoType::Flag,
+                        ValueType::Character => InfoType::Character,
+                        ValueType::String => InfoType::String,
+                    },
+                    shape: match d.number {
+                        Number::Count(0 | 1) => InfoShape::Scalar,
+                        Number::AlternateBases => InfoShape::PerAlternate,
+                        Number::ReferenceAlternateBases => InfoShape::PerAllele,
+                        Number::Genotypes => InfoShape::PerGenotype,
+                        _ => InfoShape::List,
+                    },
+                }
+            })
+            .collect();
         Self {
+            format_fields,
             info_fields,
             info_positions,
             sample_names: header.sample_names().iter().cloned().collect(),
