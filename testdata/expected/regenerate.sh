@@ -134,7 +134,8 @@ format_query() {
 }
 for pair in "ashk-trio.format.tsv testdata/trio/ashk-trio.vcf.gz" \
             "isaac-trio.format.tsv testdata/multiallelic/isaac-trio.vcf.gz" \
-            "test.mendel.format.tsv testdata/family/test.mendel.vcf.gz"; do
+            "test.mendel.format.tsv testdata/family/test.mendel.vcf.gz" \
+            "test.mnp.format.tsv testdata/vcf-edge-cases/cyvcf2_misc/test.mnp.vcf"; do
     set -- $pair
     { read -r cmd; read -r header; } < <(format_query "$2")
     emit "$1" "$cmd" "$header"
