@@ -9,6 +9,10 @@ doc: |
 
 requirements:
   InlineJavascriptRequirement: {}
+  EnvVarRequirement:
+    envDef:
+      # Record into a sealed segment of the ledger (provar ledger merge folds them).
+      PROVAR_LEDGER_SEGMENT: '$(inputs.segment === null ? "" : inputs.segment)'
   InitialWorkDirRequirement:
     listing: |
       ${
@@ -31,6 +35,9 @@ arguments:
   - {position: 7, prefix: --ledger, valueFrom: $(inputs.ledger_name)}
 
 inputs:
+  segment:
+    type: string?
+    doc: Name of the ledger segment to record into (PROVAR_LEDGER_SEGMENT); none appends to the ledger directly.
   alignments:
     type: File[]
     doc: BAM (with .bai) or CRAM (with .crai) files, one sample each.

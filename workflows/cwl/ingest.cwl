@@ -15,6 +15,10 @@ doc: |
 
 requirements:
   InlineJavascriptRequirement: {}
+  EnvVarRequirement:
+    envDef:
+      # Record into a sealed segment of the ledger (provar ledger merge folds them).
+      PROVAR_LEDGER_SEGMENT: '$(inputs.segment === null ? "" : inputs.segment)'
   InitialWorkDirRequirement:
     listing: |
       ${
@@ -40,6 +44,9 @@ arguments:
   - {position: 5, prefix: --ledger, valueFrom: $(inputs.ledger_name)}
 
 inputs:
+  segment:
+    type: string?
+    doc: Name of the ledger segment to record into (PROVAR_LEDGER_SEGMENT); none appends to the ledger directly.
   vcf:
     type: File
     doc: Cohort VCF, bgzipped and indexed (.tbi or .csi beside it).

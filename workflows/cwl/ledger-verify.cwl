@@ -6,8 +6,9 @@ label: "provar ledger verify: re-hash every recorded artifact and re-check the c
 doc: |
   Lays out one results directory the way the ledgers recorded it (relative to the
   directory that holds them): the tables at the top, the shard tables under shards/1 ..
-  shards/N, the main ledger and any ledger segments beside them. Then runs
-  `provar ledger verify --ledger L` for the main ledger and each segment; any finding
+  shards/N, the main ledger and any other ledgers beside them. Then folds the main ledger's
+  sealed segments into its log (`provar ledger merge`, idempotent) and runs
+  `provar ledger verify --ledger L` for the main ledger and each other one; any finding
   (exit 1) fails the step. Outputs the whole directory as `results`, which verifies again
   wherever it is copied (absolute paths, like the input VCF's, must stay where they were).
 
@@ -40,7 +41,7 @@ hints:
       provar:
         version: ["0.1.0"]
 
-baseCommand: [sh, -c, 'set -e; for l in "$@"; do provar ledger verify --ledger "$l"; done', provar-ledger-verify]
+baseCommand: [sh, -c, 'set -e; provar ledger merge --ledger "$1"; for l in "$@"; do provar ledger verify --ledger "$l"; done', provar-ledger-verify]
 arguments:
   - position: 1
     valueFrom: |

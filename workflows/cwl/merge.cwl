@@ -11,6 +11,10 @@ doc: |
 
 requirements:
   InlineJavascriptRequirement: {}
+  EnvVarRequirement:
+    envDef:
+      # Record into a sealed segment of the ledger (provar ledger merge folds them).
+      PROVAR_LEDGER_SEGMENT: '$(inputs.segment === null ? "" : inputs.segment)'
   InitialWorkDirRequirement:
     listing: |
       ${
@@ -48,6 +52,9 @@ arguments:
   - {position: 4, prefix: --ledger, valueFrom: $(inputs.ledger_name)}
 
 inputs:
+  segment:
+    type: string?
+    doc: Name of the ledger segment to record into (PROVAR_LEDGER_SEGMENT); none appends to the ledger directly.
   shards:
     type: Directory[]
     doc: Shard directories of ingest.cwl (each holding variants, calls and samples .parquet), in shard order.

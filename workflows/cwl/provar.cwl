@@ -9,15 +9,13 @@ doc: |
   every ledger.
   The final tables are byte-identical to `provar run --vcf VCF` on the same VCF.
 
-  Ledgers: every step runs in its own directory, so the ledger travels as a Directory
-  from step to step (each step appends to a copy and outputs it). Scattered shards cannot
-  share one ledger, so each shard writes its own ledger segment (`ledger-shard-I`); the
-  merge step starts the main `ledger`, and qc and cluster append to it, linked by
-  `produced_by` to the merge record. Every step stages its inputs under the names the
-  ledgers use, so the final `results` directory holds the tables, shards/I/, the main
-  ledger and the segments, and each of them passes `provar ledger verify` there.
-  (When provar gains `provar ledger merge` for segments, the merge step folds the shard
-  segments into the main ledger.)
+  Ledger: every step runs in its own directory and records into its own sealed segment
+  (PROVAR_LEDGER_SEGMENT: ingest-I, merge, qc, cluster, report), as the Snakemake jobs do.
+  The gather step copies the segments into one ledger directory (the report reads them as
+  pending records to show each table's digest), and the verify step folds them into one log
+  with `provar ledger merge` (dependency order) and verifies it. Every step stages its
+  inputs under the names the ledger uses, so the final `results` directory holds the
+  tables, shards/I/ and one ledger that passes `provar ledger verify` there.
 
 requirements:
   ScatterFeatureRequirement: {}
@@ -45,7 +43,7 @@ inputs:
 outputs:
   results:
     type: Directory
-    doc: Tables, shards/I/, ledger/, ledger-shard-I/ and verify.log, all verified.
+    doc: Tables, report.html, shards/I/, one ledger/ (every segment merged) and verify.log, verified.
     outputSource: verify/results
 
 steps:
@@ -74,18 +72,16 @@ steps:
       shard: shard_numbers/numbers
       shard_count: shard_count
       threads: threads
-      ledger_name:
-        valueFrom: $("ledger-shard-" + inputs.shard)
+      segment:
+        valueFrom: $("ingest-" + inputs.shard)
     out: [shard_dir, ledger_out]
-
-  # sites / coverage (issue 5): not yet a provar stage; a scattered step over the same shards
-  # goes here when it is.
 
   merge:
     run: merge.cwl
     in:
       shards: ingest/shard_dir
       threads: threads
+      segment: {default: merge}
     out: [variants, calls, samples, info, ledger_out]
 
   qc:
@@ -95,11 +91,8 @@ steps:
       calls: merge/calls
       samples: merge/samples
       threads: threads
-      ledger: merge/ledger_out
+      segment: {default: qc}
     out: [variant_qc, sample_qc, ledger_out]
-
-  # rare-disease stages (issue 6): not yet provar stages; they go here, appending to the
-  # ledger passed along from qc.
 
   cluster:
     run: cluster.cwl
@@ -110,8 +103,16 @@ steps:
       info: merge/info
       seed: seed
       threads: threads
-      ledger: qc/ledger_out
+      segment: {default: cluster}
     out: [clusters, pca, relatedness, ledger_out]
+
+  gather:
+    run: ledger-gather.cwl
+    in:
+      ledgers:
+        source: [ingest/ledger_out, merge/ledger_out, qc/ledger_out, cluster/ledger_out]
+        linkMerge: merge_flattened
+    out: [ledger]
 
   report:
     run: report.cwl
@@ -119,14 +120,14 @@ steps:
       tables:
         source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness]
         linkMerge: merge_flattened
-      ledger: cluster/ledger_out
+      ledger: gather/ledger
+      segment: {default: report}
     out: [report, ledger_out]
 
   verify:
     run: ledger-verify.cwl
     in:
       ledger: report/ledger_out
-      segments: ingest/ledger_out
       tables:
         source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, report/report]
         linkMerge: merge_flattened

@@ -9,6 +9,10 @@ doc: |
 
 requirements:
   InlineJavascriptRequirement: {}
+  EnvVarRequirement:
+    envDef:
+      # Record into a sealed segment of the ledger (provar ledger merge folds them).
+      PROVAR_LEDGER_SEGMENT: '$(inputs.segment === null ? "" : inputs.segment)'
   InitialWorkDirRequirement:
     listing: |
       ${
@@ -43,6 +47,9 @@ arguments:
   - {position: 6, prefix: --ledger, valueFrom: $(inputs.ledger_name)}
 
 inputs:
+  segment:
+    type: string?
+    doc: Name of the ledger segment to record into (PROVAR_LEDGER_SEGMENT); none appends to the ledger directly.
   variants: File
   calls: File
   samples: File

@@ -38,8 +38,9 @@ workflow PROVAR {
         .groupTuple(size: shard_count)
         .map { meta, shards, dirs -> [ meta, [shards, dirs].transpose().sort { it[0] }.collect { it[1] } ] }
 
-    // sites / coverage (issue 5): not yet a provar stage; a PROVAR_SITES module scattered
-    // over the same shards goes here.
+    // sites / coverage: the PROVAR_SITES and PROVAR_COVERAGE modules exist
+    // (modules/local/provar/{sites,coverage}) but are not wired in: this workflow takes no
+    // BAM/CRAM files yet. They would run after PROVAR_MERGE (sites on its variants table).
 
     PROVAR_MERGE(ch_shard_dirs)
     ch_versions = ch_versions.mix(PROVAR_MERGE.out.versions)
@@ -47,8 +48,8 @@ workflow PROVAR {
     PROVAR_QC(PROVAR_MERGE.out.tables.join(PROVAR_MERGE.out.ledger))
     ch_versions = ch_versions.mix(PROVAR_QC.out.versions)
 
-    // rare-disease stages (issue 6): not yet provar stages; they go here, appending to the
-    // ledger that PROVAR_QC emits.
+    // rare-disease stages: the PROVAR_RARE and PROVAR_BURDEN modules exist but are not
+    // wired in: this workflow takes no pedigree yet.
 
     PROVAR_CLUSTER(
         PROVAR_MERGE.out.tables
@@ -56,7 +57,8 @@ workflow PROVAR {
     )
     ch_versions = ch_versions.mix(PROVAR_CLUSTER.out.versions)
 
-    // report (issue 6): not yet a provar stage; it goes here, before verify.
+    // report: no PROVAR_REPORT module yet (Snakemake and CWL have the step); it would go
+    // here, before verify.
 
     ch_tables = PROVAR_MERGE.out.tables
         .join(PROVAR_MERGE.out.info)
