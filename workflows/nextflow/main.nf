@@ -57,8 +57,8 @@ workflow PROVAR {
     )
     ch_versions = ch_versions.mix(PROVAR_CLUSTER.out.versions)
 
-    // report: no PROVAR_REPORT module yet (Snakemake and CWL have the step); it would go
-    // here, before verify.
+    // report: the PROVAR_REPORT module exists but is not wired in yet; it would go here,
+    // before verify (Snakemake and CWL run the step).
 
     ch_tables = PROVAR_MERGE.out.tables
         .join(PROVAR_MERGE.out.info)

@@ -1,0 +1,66 @@
+#!/usr/bin/env cwl-runner
+cwlVersion: v1.2
+class: CommandLineTool
+id: provar-annotate
+label: "provar annotate: genes, transcripts and region classes from a GFF3/GTF gene model"
+doc: |
+  Stages the variants table and runs
+  `provar annotate --genes GENES --tables . --out . [--flank N] --ledger LEDGER_NAME`.
+
+requirements:
+  InlineJavascriptRequirement: {}
+  EnvVarRequirement:
+    envDef:
+      PROVAR_LEDGER_SEGMENT: '$(inputs.segment === null ? "" : inputs.segment)'
+  InitialWorkDirRequirement:
+    listing: |
+      ${
+        var listing = [{"entry": inputs.variants, "entryname": "variants.parquet", "writable": true}];
+        if (inputs.ledger !== null) {
+          listing.push({"entry": inputs.ledger, "entryname": inputs.ledger_name, "writable": true});
+        }
+        return listing;
+      }
+hints:
+  SoftwareRequirement:
+    packages:
+      provar:
+        version: ["0.1.0"]
+
+baseCommand: provar
+arguments:
+  - {position: 0, valueFrom: annotate}
+  - {position: 2, prefix: --tables, valueFrom: .}
+  - {position: 3, prefix: --out, valueFrom: .}
+  - {position: 5, prefix: --ledger, valueFrom: $(inputs.ledger_name)}
+
+inputs:
+  segment:
+    type: string?
+    doc: Name of the ledger segment to record into (PROVAR_LEDGER_SEGMENT).
+  variants: File
+  genes:
+    type: File
+    doc: GFF3 or GTF gene model (plain, gzip or BGZF).
+    inputBinding: {position: 1, prefix: --genes}
+  flank:
+    type: int
+    default: 0
+    inputBinding: {position: 4, prefix: --flank}
+  ledger:
+    type: Directory?
+  ledger_name:
+    type: string
+    default: ledger
+
+outputs:
+  annotations:
+    type: File
+    outputBinding: {glob: annotations.parquet}
+  ledger_out:
+    type: Directory
+    outputBinding: {glob: $(inputs.ledger_name)}
+  log:
+    type: stderr
+
+stderr: annotate.log
