@@ -280,6 +280,22 @@ echo "   CWL ledger: $n records in one log (every step's segment merged)"
 step_done
 
 # ---------------------------------------------------------------------------------------
+step "(d2) cwltool with a pedigree: rare and burden steps (when), equal to provar run --ped"
+(cd "$repo/workflows/cwl" && PATH="$work/bin:$PATH" timeout 300 "$cwltool" --parallel \
+    --outdir "$work/cwl-ped" --tmpdir-prefix "$work/cwl-tmp/" --tmp-outdir-prefix "$work/cwl-tmp/" \
+    provar.cwl cohort-ped.yml) > "$work/cwl-ped.log" 2>&1 \
+  || { tail -40 "$work/cwl-ped.log" >&2; fail "cwltool provar.cwl cohort-ped.yml"; }
+for t in "${tables[@]}" mendel_errors mendel_families mendel_individuals mendel_variants candidates burden; do
+  cmp "$work/cwl-ped/results/$t.parquet" "$work/reference-ped/$t.parquet" \
+    || fail "CWL with a pedigree: $t.parquet differs from provar run --ped"
+done
+cmp "$work/cwl-ped/results/report.html" "$work/reference-ped/report.html" \
+  || fail "CWL with a pedigree: report.html differs from provar run --ped"
+verify_ledger "$work/cwl-ped/results/ledger"
+echo "   $(( ${#tables[@]} + 6 )) tables and report.html byte-identical to provar run --ped"
+step_done
+
+# ---------------------------------------------------------------------------------------
 # Nextflow cannot be installed here; when Debian's groovy is present (apt-get install
 # groovy), at least check that the Nextflow files parse. Syntax only: never a Nextflow run.
 if command -v groovy > /dev/null; then

@@ -26,6 +26,9 @@ requirements:
           listing.push({"entry": inputs.ledger,
                         "entryname": inputs.ledger_name, "writable": true});
         }
+        if (inputs.ped !== null) {
+          listing.push({"entry": inputs.ped, "entryname": "pedigree.ped", "writable": true});
+        }
         return listing;
       }
 hints:
@@ -57,6 +60,10 @@ inputs:
     type: int
     default: 42
     inputBinding: {position: 5, prefix: --seed}
+  ped:
+    type: File?
+    doc: PED/FAM file; relatedness.parquet then carries each pair's expected kinship.
+    inputBinding: {position: 4, prefix: --ped, valueFrom: pedigree.ped}
   threads:
     type: int
     default: 1

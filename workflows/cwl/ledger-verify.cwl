@@ -29,6 +29,9 @@ requirements:
           listing.push({"entry": inputs.tables[j],
                         "entryname": inputs.tables[j].basename, "writable": true});
         }
+        if (inputs.ped !== null) {
+          listing.push({"entry": inputs.ped, "entryname": "pedigree.ped", "writable": true});
+        }
         for (var k = 0; k < inputs.shards.length; k++) {
           listing.push({"entry": inputs.shards[k],
                         "entryname": "shards/" + (k + 1), "writable": true});
@@ -63,6 +66,9 @@ inputs:
     type: File[]
     default: []
     doc: Artifacts recorded at the top of the layout (e.g. variants.parquet).
+  ped:
+    type: File?
+    doc: The pedigree the rare-disease steps read, recorded as pedigree.ped.
   shards:
     type: Directory[]
     default: []

@@ -19,6 +19,7 @@ doc: |
 
 requirements:
   ScatterFeatureRequirement: {}
+  # rare and burden run only with a pedigree (`when`), and their outputs join the report's.
   MultipleInputFeatureRequirement: {}
   StepInputExpressionRequirement: {}
   InlineJavascriptRequirement: {}
@@ -39,6 +40,12 @@ inputs:
   threads:
     type: int
     default: 1
+  ped:
+    type: File?
+    doc: PED/FAM file; with it the rare-disease stages run (Mendel errors, candidates, burden).
+  burden_window:
+    type: int?
+    doc: Burden in windows of this many bases instead of INFO/BCSQ genes (VCFs without BCSQ).
 
 outputs:
   results:
@@ -102,25 +109,57 @@ steps:
       samples: merge/samples
       info: merge/info
       seed: seed
+      ped: ped
       threads: threads
       segment: {default: cluster}
     out: [clusters, pca, relatedness, ledger_out]
+
+  rare:
+    run: rare.cwl
+    when: $(inputs.ped !== null)
+    in:
+      variants: merge/variants
+      calls: merge/calls
+      samples: merge/samples
+      info: merge/info
+      ped: ped
+      threads: threads
+      segment: {default: rare}
+    out: [mendel_errors, mendel_families, mendel_individuals, mendel_variants, candidates, ledger_out]
+
+  burden:
+    run: burden.cwl
+    when: $(inputs.ped !== null)
+    in:
+      variants: merge/variants
+      calls: merge/calls
+      samples: merge/samples
+      info: merge/info
+      variant_qc: qc/variant_qc
+      ped: ped
+      window: burden_window
+      threads: threads
+      segment: {default: burden}
+    out: [burden, ledger_out]
 
   gather:
     run: ledger-gather.cwl
     in:
       ledgers:
-        source: [ingest/ledger_out, merge/ledger_out, qc/ledger_out, cluster/ledger_out]
+        source: [ingest/ledger_out, merge/ledger_out, qc/ledger_out, cluster/ledger_out, rare/ledger_out, burden/ledger_out]
         linkMerge: merge_flattened
+        pickValue: all_non_null
     out: [ledger]
 
   report:
     run: report.cwl
     in:
       tables:
-        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness]
+        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, rare/mendel_errors, rare/mendel_families, rare/mendel_individuals, rare/mendel_variants, rare/candidates, burden/burden]
         linkMerge: merge_flattened
+        pickValue: all_non_null
       ledger: gather/ledger
+      ped: ped
       segment: {default: report}
     out: [report, ledger_out]
 
@@ -128,8 +167,10 @@ steps:
     run: ledger-verify.cwl
     in:
       ledger: report/ledger_out
+      ped: ped
       tables:
-        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, report/report]
+        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, rare/mendel_errors, rare/mendel_families, rare/mendel_individuals, rare/mendel_variants, rare/candidates, burden/burden, report/report]
         linkMerge: merge_flattened
+        pickValue: all_non_null
       shards: ingest/shard_dir
     out: [results]

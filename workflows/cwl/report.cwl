@@ -24,6 +24,9 @@ requirements:
         });
         listing.push({"entry": inputs.ledger, "entryname": inputs.ledger_name,
                       "writable": true});
+        if (inputs.ped !== null) {
+          listing.push({"entry": inputs.ped, "entryname": "pedigree.ped", "writable": true});
+        }
         return listing;
       }
 hints:
@@ -46,6 +49,10 @@ inputs:
   tables:
     type: File[]
     doc: The tables to report on (NAME.parquet each).
+  ped:
+    type: File?
+    doc: PED/FAM file; the PCA plot is then coloured by family too.
+    inputBinding: {position: 5, prefix: --ped, valueFrom: pedigree.ped}
   ledger:
     type: Directory
     doc: The ledger that recorded the tables (copied; the report is appended to it).
