@@ -296,6 +296,22 @@ echo "   $(( ${#tables[@]} + 6 )) tables and report.html byte-identical to prova
 step_done
 
 # ---------------------------------------------------------------------------------------
+step "(d3) cwltool with reads and a pedigree: sites, coverage, rare from reads, equal to provar run --bam --ped"
+(cd "$repo/workflows/cwl" && PATH="$work/bin:$PATH" timeout 300 "$cwltool" --parallel \
+    --outdir "$work/cwl-reads" --tmpdir-prefix "$work/cwl-tmp/" --tmp-outdir-prefix "$work/cwl-tmp/" \
+    provar.cwl reads.yml) > "$work/cwl-reads.log" 2>&1 \
+  || { tail -40 "$work/cwl-reads.log" >&2; fail "cwltool provar.cwl reads.yml"; }
+for t in "${tables[@]}" site_evidence coverage_summary coverage_windows mendel_errors candidates burden; do
+  cmp "$work/cwl-reads/results/$t.parquet" "$work/reference-reads/$t.parquet" \
+    || fail "CWL with reads: $t.parquet differs from provar run --bam --ped"
+done
+cmp "$work/cwl-reads/results/report.html" "$work/reference-reads/report.html" \
+  || fail "CWL with reads: report.html differs from provar run --bam --ped"
+verify_ledger "$work/cwl-reads/results/ledger"
+echo "   $(( ${#tables[@]} + 6 )) tables and report.html byte-identical to provar run --bam --ped"
+step_done
+
+# ---------------------------------------------------------------------------------------
 # Nextflow cannot be installed here; when Debian's groovy is present (apt-get install
 # groovy), at least check that the Nextflow files parse. Syntax only: never a Nextflow run.
 if command -v groovy > /dev/null; then

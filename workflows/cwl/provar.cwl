@@ -46,6 +46,19 @@ inputs:
   burden_window:
     type: int?
     doc: Burden in windows of this many bases instead of INFO/BCSQ genes (VCFs without BCSQ).
+  alignments:
+    type: File[]?
+    doc: BAM/CRAM files of the samples; with them sites and coverage run, and rare takes AD/DP from the reads.
+    secondaryFiles:
+      - {pattern: .bai, required: false}
+      - {pattern: .crai, required: false}
+  reference:
+    type: File?
+    doc: Reference FASTA (for CRAM and BAQ).
+    secondaryFiles: [.fai]
+  coverage_window:
+    type: int
+    default: 1000
 
 outputs:
   results:
@@ -114,10 +127,33 @@ steps:
       segment: {default: cluster}
     out: [clusters, pca, relatedness, ledger_out]
 
+  sites:
+    run: sites.cwl
+    when: $(inputs.alignments !== null)
+    in:
+      variants: merge/variants
+      alignments: alignments
+      reference: reference
+      threads: threads
+      segment: {default: sites}
+    out: [site_evidence, ledger_out]
+
+  coverage:
+    run: coverage.cwl
+    when: $(inputs.alignments !== null)
+    in:
+      alignments: alignments
+      reference: reference
+      window: coverage_window
+      threads: threads
+      segment: {default: coverage}
+    out: [summary, windows, ledger_out]
+
   rare:
     run: rare.cwl
     when: $(inputs.ped !== null)
     in:
+      site_evidence: sites/site_evidence
       variants: merge/variants
       calls: merge/calls
       samples: merge/samples
@@ -146,7 +182,7 @@ steps:
     run: ledger-gather.cwl
     in:
       ledgers:
-        source: [ingest/ledger_out, merge/ledger_out, qc/ledger_out, cluster/ledger_out, rare/ledger_out, burden/ledger_out]
+        source: [ingest/ledger_out, merge/ledger_out, qc/ledger_out, cluster/ledger_out, sites/ledger_out, coverage/ledger_out, rare/ledger_out, burden/ledger_out]
         linkMerge: merge_flattened
         pickValue: all_non_null
     out: [ledger]
@@ -155,7 +191,7 @@ steps:
     run: report.cwl
     in:
       tables:
-        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, rare/mendel_errors, rare/mendel_families, rare/mendel_individuals, rare/mendel_variants, rare/candidates, burden/burden]
+        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, sites/site_evidence, coverage/summary, coverage/windows, rare/mendel_errors, rare/mendel_families, rare/mendel_individuals, rare/mendel_variants, rare/candidates, burden/burden]
         linkMerge: merge_flattened
         pickValue: all_non_null
       ledger: gather/ledger
@@ -169,7 +205,7 @@ steps:
       ledger: report/ledger_out
       ped: ped
       tables:
-        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, rare/mendel_errors, rare/mendel_families, rare/mendel_individuals, rare/mendel_variants, rare/candidates, burden/burden, report/report]
+        source: [merge/variants, merge/calls, merge/samples, merge/info, qc/variant_qc, qc/sample_qc, cluster/clusters, cluster/pca, cluster/relatedness, sites/site_evidence, coverage/summary, coverage/windows, rare/mendel_errors, rare/mendel_families, rare/mendel_individuals, rare/mendel_variants, rare/candidates, burden/burden, report/report]
         linkMerge: merge_flattened
         pickValue: all_non_null
       shards: ingest/shard_dir

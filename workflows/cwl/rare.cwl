@@ -27,6 +27,10 @@ requirements:
           listing.push({"entry": inputs.ledger,
                         "entryname": inputs.ledger_name, "writable": true});
         }
+        if (inputs.site_evidence !== null) {
+          listing.push({"entry": inputs.site_evidence,
+                        "entryname": "site_evidence.parquet", "writable": true});
+        }
         return listing;
       }
 hints:
@@ -57,6 +61,12 @@ inputs:
   ped:
     type: File
     doc: PED/FAM file (family, individual, father, mother, sex, phenotype).
+  site_evidence:
+    type: File?
+    doc: site_evidence.parquet of `provar sites`; with it AD and DP come from the reads (--read-evidence).
+    inputBinding:
+      position: 5
+      valueFrom: '$(self === null ? null : "--read-evidence")'
   build:
     type: string
     default: GRCh37
