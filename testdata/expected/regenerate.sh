@@ -182,3 +182,13 @@ if command -v plink2 > /dev/null; then
         rm -rf "$tmp"
     done
 fi
+
+# VEP's INFO/CSQ of the CEPH 1463 chrX file split one consequence per line, every
+# sub-field (bcftools +split-vep -d -A tab), and the worst consequence per record (-s worst;
+# bcftools 1.16's default severity scale).
+emit test.mendel.split-vep.tsv \
+  "bcftools +split-vep -d -A tab -f '%CHROM\t%POS\t%REF\t%ALT\t%CSQ\n' testdata/family/test.mendel.vcf.gz" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}$(bcftools +split-vep -l testdata/family/test.mendel.vcf.gz | cut -f2 | paste -sd "$tab")"
+emit test.mendel.split-vep-worst.tsv \
+  "bcftools +split-vep -s worst -f '%CHROM\t%POS\t%REF\t%ALT\t%Consequence\t%Feature\n' testdata/family/test.mendel.vcf.gz" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}Consequence${tab}Feature"

@@ -5,8 +5,9 @@
 //! It uses provar-io's gene-model parsing ([`gene_model`]: GFF3 and GTF, plain or gzip/BGZF, with
 //! file:line errors), the transcript overlap index ([`TranscriptIndex`]) and the region
 //! classes ([`RegionClass`], [`classify`]). It does not read the reference sequence, so it
-//! does not predict protein consequences (missense, stop-gained, frameshift), and it does
-//! not parse consequence annotations already in a VCF (BCSQ, CSQ, ANN).
+//! does not predict protein consequences (missense, stop-gained, frameshift); those, when a
+//! VCF already carries them (VEP's CSQ, SnpEff's ANN, bcftools/csq's BCSQ), are split into
+//! the `consequences` table by [`consequence::run`].
 //!
 //! ```
 //! use provar_annotate::{classify, variant_span, GeneModel, RegionClass};
@@ -20,6 +21,7 @@
 //! # Ok::<_, provar_annotate::gene_model::Error>(())
 //! ```
 
+pub mod consequence;
 pub use provar_io::gene_model;
 mod index;
 mod region_class;

@@ -71,6 +71,9 @@ pub enum AnnotateError {
     /// The gene model could not be read.
     #[error(transparent)]
     GeneModel(#[from] gene_model::Error),
+    /// An in-memory Arrow batch could not be built (a bug, not bad input).
+    #[error("building a table batch: {0}")]
+    Arrow(#[from] provar_io::arrow_schema::ArrowError),
     /// The gene model holds no transcript (no exon, CDS or UTR line with a parent).
     #[error("gene model {} has no transcripts: no exon, CDS or UTR line belongs to a transcript", path.display())]
     NoTranscripts {

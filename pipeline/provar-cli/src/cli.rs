@@ -69,7 +69,9 @@ pub enum Command {
     /// Example: provar cluster --out out --k 3 --seed 42 --ledger out/ledger
     Cluster(ClusterArgs),
     /// Assign variants to genes and transcripts (CDS, UTR, splice site or region, intron)
-    /// from a GFF3 or GTF gene model into annotations.parquet.
+    /// from a GFF3 or GTF gene model into annotations.parquet; and split consequence
+    /// annotations the VCF carried (VEP CSQ, SnpEff ANN, bcftools BCSQ) into
+    /// consequences.parquet, the worst per allele marked, as `bcftools +split-vep` does.
     ///
     /// Example: provar annotate --genes Homo_sapiens.GRCh38.chr21.gff3.gz --out out
     Annotate(AnnotateArgs),
@@ -605,8 +607,9 @@ pub struct AnnotateArgs {
     /// The gene model: GFF3 or GTF (Ensembl, GENCODE, RefSeq), plain, gzip or BGZF; the
     /// format is told from the content. Contigs match exactly, else with the `chr` prefix
     /// removed or added (and MT <-> chrM).
+    /// Without it, only consequences.parquet is written (from INFO/CSQ, ANN or BCSQ).
     #[arg(long, value_name = "GFF3_OR_GTF")]
-    pub genes: PathBuf,
+    pub genes: Option<PathBuf>,
     /// Also report variants up to this many bases beyond a transcript's 5' or 3' end as
     /// upstream or downstream (Ensembl VEP uses 5000); 0 reports none.
     #[arg(long, value_name = "BASES", default_value_t = 0)]

@@ -328,7 +328,7 @@ pub(crate) fn info_table(fields: &[InfoField]) -> TableDef {
     let mut columns = vec![Field::new("variant_index", DataType::UInt64, false)];
     for field in fields {
         let ty = element(field.ty);
-        columns.push(match (field.ty, field.shape) {
+        let column = match (field.ty, field.shape) {
             (InfoType::Flag, _) => Field::new(&field.key, DataType::Boolean, false),
             (_, InfoShape::Scalar | InfoShape::PerAlternate) => Field::new(&field.key, ty, true),
             (_, InfoShape::PerAllele | InfoShape::List | InfoShape::PerGenotype) => Field::new(
@@ -336,6 +336,16 @@ pub(crate) fn info_table(fields: &[InfoField]) -> TableDef {
                 DataType::List(Arc::new(Field::new("item", ty, true))),
                 true,
             ),
+        };
+        // The header's Description travels with the column: consequence annotations (CSQ,
+        // ANN, BCSQ) name their sub-fields there.
+        columns.push(if field.description.is_empty() {
+            column
+        } else {
+            column.with_metadata(std::collections::HashMap::from([(
+                provar_io::table::INFO_DESCRIPTION_KEY.to_owned(),
+                field.description.clone(),
+            )]))
         });
     }
     TableDef {

@@ -60,6 +60,11 @@ pub trait TableSpec {
     }
 }
 
+/// The Arrow field-metadata key under which an `info.parquet` column keeps its header
+/// `Description=` (consequence annotations such as CSQ, ANN and BCSQ name their sub-fields
+/// there).
+pub const INFO_DESCRIPTION_KEY: &str = "description";
+
 /// A table defined outside this crate (by the stage that writes it).
 #[derive(Clone, Debug)]
 pub struct TableDef {

@@ -13,50 +13,89 @@ pub(crate) fn run(context: &Context, args: &AnnotateArgs) -> anyhow::Result<Exit
     let out = &args.output.out;
     let tables = args.tables.as_deref().unwrap_or(out);
     in_out_dir(out, || {
-        let config = AnnotateConfig {
-            tables_dir: tables.to_owned(),
-            out_dir: out.to_owned(),
-            genes: args.genes.clone(),
-            flank: args.flank,
-        };
-        let mut recorder = Recorder::begin(
-            args.output.ledger.as_deref(),
-            vec![tables.join(Table::Variants.file_name()), args.genes.clone()],
-        )?;
-        recorder.parameter("flank", args.flank);
-        recorder.parameter("splice_site_bases", SPLICE_SITE_BASES);
-        recorder.parameter("splice_region_exon_bases", SPLICE_REGION_EXON_BASES);
-        recorder.parameter("splice_region_intron_bases", SPLICE_REGION_INTRON_BASES);
-        recorder.parameter(
-            "contig_match",
-            "exact, else chr prefix removed/added, MT<->chrM",
-        );
-        let mut annotated = provar_annotate::run(&config)?;
-        let summary = &annotated.summary;
-        recorder.parameter("genes_format", summary.format.as_str());
-        let outputs = provar_io::table::commit_all(std::mem::take(&mut annotated.tables))?;
+        let info = tables.join("info.parquet");
+        let mut inputs = vec![tables.join(Table::Variants.file_name())];
+        if info.is_file() {
+            inputs.push(info);
+        }
+        inputs.extend(args.genes.clone());
+        let mut recorder = Recorder::begin(args.output.ledger.as_deref(), inputs)?;
+        let mut finished = Vec::new();
+        let mut lines = Vec::new();
+        if let Some(genes) = &args.genes {
+            let config = AnnotateConfig {
+                tables_dir: tables.to_owned(),
+                out_dir: out.to_owned(),
+                genes: genes.clone(),
+                flank: args.flank,
+            };
+            recorder.parameter("flank", args.flank);
+            recorder.parameter("splice_site_bases", SPLICE_SITE_BASES);
+            recorder.parameter("splice_region_exon_bases", SPLICE_REGION_EXON_BASES);
+            recorder.parameter("splice_region_intron_bases", SPLICE_REGION_INTRON_BASES);
+            recorder.parameter(
+                "contig_match",
+                "exact, else chr prefix removed/added, MT<->chrM",
+            );
+            let mut annotated = provar_annotate::run(&config)?;
+            let summary = &annotated.summary;
+            recorder.parameter("genes_format", summary.format.as_str());
+            finished.append(&mut annotated.tables);
+            let classes: Vec<String> = summary
+                .worst_classes
+                .iter()
+                .map(|(class, n)| format!("{class} {n}"))
+                .collect();
+            lines.push(format!(
+                "annotate: {} {} genes, {} transcripts; {} variants -> {} rows; worst class per variant: {}",
+                summary.format.as_str(),
+                summary.genes,
+                summary.transcripts,
+                summary.variants,
+                summary.rows,
+                classes.join(", ")
+            ));
+            if !summary.unmatched_contigs.is_empty() {
+                lines.push(format!(
+                    "annotate: warning: the gene model has no transcripts on contig(s) {}; their variants are intergenic",
+                    summary.unmatched_contigs.join(", ")
+                ));
+            }
+        }
+        match provar_annotate::consequence::run(tables, out)? {
+            Some((table, summary)) => {
+                recorder.parameter(
+                    "consequence_severity",
+                    "bcftools +split-vep 1.16 default scale",
+                );
+                let tags: Vec<String> = summary
+                    .tags
+                    .iter()
+                    .map(|(tag, n)| format!("{tag} ({n} sub-fields)"))
+                    .collect();
+                recorder.parameter("consequence_tags", tags.join(", "));
+                finished.push(table);
+                lines.push(format!(
+                    "annotate: consequences from {}: {} of {} variants annotated -> {} rows",
+                    tags.join(", "),
+                    summary.annotated_variants,
+                    summary.variants,
+                    summary.rows
+                ));
+            }
+            None if args.genes.is_none() => anyhow::bail!(
+                "nothing to annotate: no --genes given and {} has no INFO/CSQ, ANN or BCSQ with a \
+                 Format description\nhint: pass a gene model with --genes FILE.gff3.gz, or ingest \
+                 a VCF annotated by VEP, SnpEff or bcftools csq",
+                tables.join("info.parquet").display()
+            ),
+            None => {}
+        }
+        let outputs = provar_io::table::commit_all(finished)?;
         context.wrote(&outputs);
         recorder.finish("annotate", outputs, context.threads)?;
-        let summary = &annotated.summary;
-        let classes: Vec<String> = summary
-            .worst_classes
-            .iter()
-            .map(|(class, n)| format!("{class} {n}"))
-            .collect();
-        context.say(format_args!(
-            "annotate: {} {} genes, {} transcripts; {} variants -> {} rows; worst class per variant: {}",
-            summary.format.as_str(),
-            summary.genes,
-            summary.transcripts,
-            summary.variants,
-            summary.rows,
-            classes.join(", ")
-        ));
-        if !summary.unmatched_contigs.is_empty() {
-            context.say(format_args!(
-                "annotate: warning: the gene model has no transcripts on contig(s) {}; their variants are intergenic",
-                summary.unmatched_contigs.join(", ")
-            ));
+        for line in lines {
+            context.say(format_args!("{line}"));
         }
         Ok(ExitStatus::Success)
     })

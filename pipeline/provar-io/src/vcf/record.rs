@@ -185,6 +185,8 @@ pub struct InfoField {
     pub ty: InfoType,
     /// Its shape per split row.
     pub shape: InfoShape,
+    /// Its header `Description=` (empty when the header gives none).
+    pub description: String,
 }
 
 impl Layout {
@@ -258,6 +260,7 @@ impl Layout {
                 let d = info_def(value);
                 InfoField {
                     key: key.clone(),
+                    description: value.description().to_owned(),
                     ty: match d.ty {
                         ValueType::Integer => InfoType::Integer,
                         ValueType::Float => InfoType::Float,
@@ -287,6 +290,7 @@ impl Layout {
                 let d = format_def(value);
                 InfoField {
                     key: key.clone(),
+                    description: value.description().to_owned(),
                     ty: match d.ty {
                         ValueType::Integer => InfoType::Integer,
                         ValueType::Float => InfoType::Float,
