@@ -2,9 +2,10 @@
 cwlVersion: v1.2
 class: CommandLineTool
 id: provar-annotate
-label: "provar annotate: genes, transcripts and region classes from a GFF3/GTF gene model"
+label: "provar annotate: genes, transcripts and region classes from a GFF3/GTF gene model; consequences already in the VCF"
 doc: |
-  Stages the variants table and runs
+  Stages the variants table (and the info table, when given: its INFO/CSQ, ANN or BCSQ
+  become consequences.parquet) and runs
   `provar annotate --genes GENES --tables . --out . [--flank N] --ledger LEDGER_NAME`.
 
 requirements:
@@ -16,6 +17,9 @@ requirements:
     listing: |
       ${
         var listing = [{"entry": inputs.variants, "entryname": "variants.parquet", "writable": true}];
+        if (inputs.info !== null) {
+          listing.push({"entry": inputs.info, "entryname": "info.parquet", "writable": true});
+        }
         if (inputs.ledger !== null) {
           listing.push({"entry": inputs.ledger, "entryname": inputs.ledger_name, "writable": true});
         }
@@ -39,6 +43,9 @@ inputs:
     type: string?
     doc: Name of the ledger segment to record into (PROVAR_LEDGER_SEGMENT).
   variants: File
+  info:
+    type: File?
+    doc: The ingest's info.parquet; with INFO/CSQ, ANN or BCSQ it yields consequences.parquet.
   genes:
     type: File
     doc: GFF3 or GTF gene model (plain, gzip or BGZF).
@@ -57,6 +64,10 @@ outputs:
   annotations:
     type: File
     outputBinding: {glob: annotations.parquet}
+  consequences:
+    type: File?
+    doc: Present when info.parquet carried INFO/CSQ, ANN or BCSQ.
+    outputBinding: {glob: consequences.parquet}
   ledger_out:
     type: Directory
     outputBinding: {glob: $(inputs.ledger_name)}
