@@ -22,6 +22,7 @@
 //! ```
 
 pub mod consequence;
+pub mod population;
 pub use provar_io::gene_model;
 mod index;
 mod region_class;

@@ -74,6 +74,15 @@ pub enum AnnotateError {
     /// An in-memory Arrow batch could not be built (a bug, not bad input).
     #[error("building a table batch: {0}")]
     Arrow(#[from] provar_io::arrow_schema::ArrowError),
+    /// The population sites file lacks a requested INFO key, or it is not one value per
+    /// allele.
+    #[error("population file {}: {problem}", path.display())]
+    PopulationField {
+        /// The population file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// The gene model holds no transcript (no exon, CDS or UTR line with a parent).
     #[error("gene model {} has no transcripts: no exon, CDS or UTR line belongs to a transcript", path.display())]
     NoTranscripts {

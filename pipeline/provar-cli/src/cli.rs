@@ -614,6 +614,18 @@ pub struct AnnotateArgs {
     /// upstream or downstream (Ensembl VEP uses 5000); 0 reports none.
     #[arg(long, value_name = "BASES", default_value_t = 0)]
     pub flank: u64,
+    /// A population sites VCF (gnomAD-style AF/AC/AN/nhomalt INFO): its values are joined
+    /// onto the variants by exact allele match (after splitting multi-allelic records) into
+    /// population.parquet, as `bcftools annotate -a SITES -c INFO/pop_AF:=INFO/AF` does.
+    #[arg(long, value_name = "VCF")]
+    pub population: Option<PathBuf>,
+    /// INFO keys of --population to join (default: those of AF, AC, AN, nhomalt, AC_Hom it
+    /// has); each must be Number=1 or A.
+    #[arg(long, value_name = "KEY,...", value_delimiter = ',')]
+    pub population_fields: Vec<String>,
+    /// Prefix of the joined columns.
+    #[arg(long, value_name = "PREFIX", default_value = "pop_")]
+    pub population_prefix: String,
     /// Output and ledger.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -19,6 +19,7 @@ pub(crate) fn run(context: &Context, args: &AnnotateArgs) -> anyhow::Result<Exit
             inputs.push(info);
         }
         inputs.extend(args.genes.clone());
+        inputs.extend(args.population.clone());
         let mut recorder = Recorder::begin(args.output.ledger.as_deref(), inputs)?;
         let mut finished = Vec::new();
         let mut lines = Vec::new();
@@ -83,13 +84,54 @@ pub(crate) fn run(context: &Context, args: &AnnotateArgs) -> anyhow::Result<Exit
                     summary.rows
                 ));
             }
-            None if args.genes.is_none() => anyhow::bail!(
-                "nothing to annotate: no --genes given and {} has no INFO/CSQ, ANN or BCSQ with a \
-                 Format description\nhint: pass a gene model with --genes FILE.gff3.gz, or ingest \
-                 a VCF annotated by VEP, SnpEff or bcftools csq",
+            None if args.genes.is_none() && args.population.is_none() => anyhow::bail!(
+                "nothing to annotate: no --genes or --population given and {} has no INFO/CSQ, \
+                 ANN or BCSQ with a Format description\nhint: pass a gene model with --genes \
+                 FILE.gff3.gz or population frequencies with --population SITES.vcf.gz, or \
+                 ingest a VCF annotated by VEP, SnpEff or bcftools csq",
                 tables.join("info.parquet").display()
             ),
             None => {}
+        }
+        if let Some(population) = &args.population {
+            // The sites file is ingested (split per allele) in a temporary directory inside
+            // the output directory, removed afterwards.
+            let scratch = tempfile::Builder::new()
+                .prefix(".provar-population-")
+                .tempdir_in(out)?;
+            let ingested = provar_ingest::run(&provar_ingest::IngestConfig {
+                threads: context.threads,
+                ..provar_ingest::IngestConfig::new(population, scratch.path())
+            })?;
+            provar_io::table::commit_all(ingested.tables)?;
+            let (table, summary) = provar_annotate::population::run(
+                tables,
+                scratch.path(),
+                population,
+                &args.population_fields,
+                &args.population_prefix,
+                out,
+            )?;
+            recorder.parameter("population_fields", summary.fields.join(","));
+            recorder.parameter("population_prefix", args.population_prefix.as_str());
+            recorder.parameter(
+                "population_match",
+                "exact contig, position, REF, ALT after splitting multi-allelic records",
+            );
+            finished.push(table);
+            lines.push(format!(
+                "annotate: population {}: {} of {} variants matched ({} population rows); columns {}",
+                population.display(),
+                summary.matched,
+                summary.variants,
+                summary.population_rows,
+                summary
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}{f}", args.population_prefix))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         let outputs = provar_io::table::commit_all(finished)?;
         context.wrote(&outputs);
