@@ -9,17 +9,23 @@ use common::{assert_ok, provar, stderr};
 use provar_io::arrow_array::{Array, Float32Array, Int32Array, StringArray};
 use provar_testkit::{testdata, Tsv};
 
-#[test]
-fn population_join_equals_bcftools_annotate() {
+/// The 1000 Genomes cohort ingested into a fresh temporary directory.
+fn ingested_cohort() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path();
     assert_ok(&provar([
         "ingest".as_ref(),
         testdata("cohort/sample.vcf.gz").as_os_str(),
         "--out".as_ref(),
-        out.as_os_str(),
+        dir.path().as_os_str(),
         "-q".as_ref(),
     ]));
+    dir
+}
+
+#[test]
+fn population_join_equals_bcftools_annotate() {
+    let dir = ingested_cohort();
+    let out = dir.path();
     let sites = testdata("population/example-population.sites.vcf.gz");
     let run = provar([
         "annotate".as_ref(),
@@ -110,15 +116,8 @@ fn population_join_equals_bcftools_annotate() {
 
 #[test]
 fn missing_population_field_is_a_clear_error() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = ingested_cohort();
     let out = dir.path();
-    assert_ok(&provar([
-        "ingest".as_ref(),
-        testdata("cohort/sample.vcf.gz").as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "-q".as_ref(),
-    ]));
     let sites = testdata("population/example-population.sites.vcf.gz");
     let run = provar([
         "annotate".as_ref(),
