@@ -6,7 +6,8 @@ label: "provar annotate: genes, transcripts and region classes from a GFF3/GTF g
 doc: |
   Stages the variants table (and the info table, when given: its INFO/CSQ, ANN or BCSQ
   become consequences.parquet) and runs
-  `provar annotate --genes GENES --tables . --out . [--flank N] --ledger LEDGER_NAME`.
+  `provar annotate --genes GENES --tables . --out . [--flank N] --ledger LEDGER_NAME
+  [--population SITES_VCF]`.
 
 requirements:
   InlineJavascriptRequirement: {}
@@ -50,6 +51,10 @@ inputs:
     type: File
     doc: GFF3 or GTF gene model (plain, gzip or BGZF).
     inputBinding: {position: 1, prefix: --genes}
+  population:
+    type: File?
+    doc: Population sites VCF (gnomAD-style AF/AC/AN/nhomalt INFO), joined by exact allele match.
+    inputBinding: {position: 6, prefix: --population}
   flank:
     type: int
     default: 0
@@ -68,6 +73,10 @@ outputs:
     type: File?
     doc: Present when info.parquet carried INFO/CSQ, ANN or BCSQ.
     outputBinding: {glob: consequences.parquet}
+  population_af:
+    type: File?
+    doc: Present when a population sites VCF was given.
+    outputBinding: {glob: population.parquet}
   ledger_out:
     type: Directory
     outputBinding: {glob: $(inputs.ledger_name)}
