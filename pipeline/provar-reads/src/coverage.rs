@@ -517,90 +517,99 @@ pub fn write_tables(
         )),
     ];
     out.push(write_one(dir, summary, columns)?);
-    // Windows.
+    // Windows, then targets: one row per sample and interval (1-based start).
     if window > 0 {
-        let def = TableDef {
-            name: "coverage_windows",
-            version: 1,
-            schema: Arc::new(Schema::new(vec![
-                Field::new("sample", DataType::Utf8, false),
-                Field::new("contig", DataType::Utf8, false),
-                Field::new("start", DataType::UInt64, false),
-                Field::new("end", DataType::UInt64, false),
-                Field::new("depth_sum", DataType::UInt64, false),
-                Field::new("mean_depth", DataType::Float64, false),
-            ])),
-        };
-        let mut s = Vec::new();
-        let mut c = Vec::new();
-        let mut st = Vec::new();
-        let mut en = Vec::new();
-        let mut sum = Vec::new();
-        let mut m = Vec::new();
-        for (f, cov) in files.iter().zip(coverage) {
-            for (contig, ws, we, total) in &cov.windows {
-                s.push(f.sample().to_owned());
-                c.push(contig.clone());
-                st.push(ws + 1);
-                en.push(*we);
-                sum.push(*total);
-                m.push(*total as f64 / (we - ws) as f64);
-            }
-        }
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from(s)),
-            Arc::new(StringArray::from(c)),
-            Arc::new(UInt64Array::from(st)),
-            Arc::new(UInt64Array::from(en)),
-            Arc::new(UInt64Array::from(sum)),
-            Arc::new(Float64Array::from(m)),
-        ];
-        out.push(write_one(dir, def, columns)?);
+        let rows = files.iter().zip(coverage).flat_map(|(f, cov)| {
+            cov.windows
+                .iter()
+                .map(move |(contig, start, end, total)| IntervalRow {
+                    sample: f.sample(),
+                    contig,
+                    start: *start,
+                    end: *end,
+                    name: None,
+                    total: *total,
+                })
+        });
+        out.push(interval_table(dir, "coverage_windows", false, rows)?);
     }
     if !targets.is_empty() {
-        let def = TableDef {
-            name: "coverage_targets",
-            version: 1,
-            schema: Arc::new(Schema::new(vec![
-                Field::new("sample", DataType::Utf8, false),
-                Field::new("contig", DataType::Utf8, false),
-                Field::new("start", DataType::UInt64, false),
-                Field::new("end", DataType::UInt64, false),
-                Field::new("name", DataType::Utf8, true),
-                Field::new("depth_sum", DataType::UInt64, false),
-                Field::new("mean_depth", DataType::Float64, false),
-            ])),
-        };
-        let mut s = Vec::new();
-        let mut c = Vec::new();
-        let mut st = Vec::new();
-        let mut en = Vec::new();
-        let mut nm: Vec<Option<String>> = Vec::new();
-        let mut sum = Vec::new();
-        let mut m = Vec::new();
-        for (f, cov) in files.iter().zip(coverage) {
-            for (t, total) in targets.iter().zip(&cov.target_sums) {
-                s.push(f.sample().to_owned());
-                c.push(t.contig.clone());
-                st.push(t.start + 1);
-                en.push(t.end);
-                nm.push(t.name.clone());
-                sum.push(*total);
-                m.push(*total as f64 / (t.end - t.start) as f64);
-            }
-        }
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from(s)),
-            Arc::new(StringArray::from(c)),
-            Arc::new(UInt64Array::from(st)),
-            Arc::new(UInt64Array::from(en)),
-            Arc::new(StringArray::from(nm)),
-            Arc::new(UInt64Array::from(sum)),
-            Arc::new(Float64Array::from(m)),
-        ];
-        out.push(write_one(dir, def, columns)?);
+        let rows = files.iter().zip(coverage).flat_map(|(f, cov)| {
+            targets
+                .iter()
+                .zip(&cov.target_sums)
+                .map(move |(t, total)| IntervalRow {
+                    sample: f.sample(),
+                    contig: &t.contig,
+                    start: t.start,
+                    end: t.end,
+                    name: t.name.as_deref(),
+                    total: *total,
+                })
+        });
+        out.push(interval_table(dir, "coverage_targets", true, rows)?);
     }
     Ok(out)
+}
+
+/// One interval of one sample: 0-based half-open `start..end`, its depth sum.
+struct IntervalRow<'a> {
+    sample: &'a str,
+    contig: &'a str,
+    start: u64,
+    end: u64,
+    name: Option<&'a str>,
+    total: u64,
+}
+
+/// Writes `coverage_windows` or `coverage_targets` (`sample`, `contig`, 1-based `start`,
+/// `end`, [`name`,] `depth_sum`, `mean_depth`).
+fn interval_table<'a>(
+    dir: &Path,
+    name: &'static str,
+    with_name: bool,
+    rows: impl Iterator<Item = IntervalRow<'a>>,
+) -> Result<Finished, Error> {
+    let mut fields = vec![
+        Field::new("sample", DataType::Utf8, false),
+        Field::new("contig", DataType::Utf8, false),
+        Field::new("start", DataType::UInt64, false),
+        Field::new("end", DataType::UInt64, false),
+    ];
+    if with_name {
+        fields.push(Field::new("name", DataType::Utf8, true));
+    }
+    fields.push(Field::new("depth_sum", DataType::UInt64, false));
+    fields.push(Field::new("mean_depth", DataType::Float64, false));
+    let (mut sample, mut contig, mut start, mut end) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut names, mut sum, mut mean) = (Vec::new(), Vec::new(), Vec::new());
+    for row in rows {
+        sample.push(row.sample);
+        contig.push(row.contig);
+        start.push(row.start + 1);
+        end.push(row.end);
+        names.push(row.name);
+        sum.push(row.total);
+        mean.push(row.total as f64 / (row.end - row.start) as f64);
+    }
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(sample)),
+        Arc::new(StringArray::from(contig)),
+        Arc::new(UInt64Array::from(start)),
+        Arc::new(UInt64Array::from(end)),
+    ];
+    if with_name {
+        columns.push(Arc::new(StringArray::from(names)));
+    }
+    columns.push(Arc::new(UInt64Array::from(sum)));
+    columns.push(Arc::new(Float64Array::from(mean)));
+    let def = TableDef {
+        name,
+        version: 1,
+        schema: Arc::new(Schema::new(fields)),
+    };
+    write_one(dir, def, columns)
 }
 
 fn write_one(dir: &Path, def: TableDef, columns: Vec<ArrayRef>) -> Result<Finished, Error> {
