@@ -32,7 +32,7 @@ pub const CONSEQUENCES_TABLE: &str = "consequences";
 /// 1.16), least severe first: a term's severity is the highest line with an entry that is a
 /// substring of it. Lines are Ensembl's consequence order
 /// (<https://www.ensembl.org/info/genome/variation/prediction/predicted_data.html>).
-pub const SEVERITY_SCALE: [&[&str]; 22] = [
+pub const SEVERITY_SCALE: &[&[&str]] = &[
     &["intergenic"],
     &["feature_truncation", "feature_elongation"],
     &["regulatory"],
@@ -53,9 +53,6 @@ pub const SEVERITY_SCALE: [&[&str]; 22] = [
     &["start_lost", "stop_lost", "stop_gained", "frameshift"],
     &["splice_acceptor", "splice_donor"],
     &["transcript_ablation"],
-    // Two spare ranks keep the array size stable if the scale grows; they match nothing.
-    &[],
-    &[],
 ];
 
 /// The severity of one consequence term (1 = least severe), or `None` for a term on no line
@@ -199,6 +196,14 @@ impl Tag {
             typed,
         }
     }
+}
+
+/// The consequence sub-field of an entry's values, when present and not empty.
+fn consequence_of<'e>(tag: &Tag, values: &[&'e str]) -> Option<&'e str> {
+    tag.typed[0]
+        .and_then(|k| values.get(k))
+        .copied()
+        .filter(|c| !c.is_empty())
 }
 
 /// How VEP writes an ALT in `CSQ/Allele`: without the first base when every allele of the
@@ -376,12 +381,6 @@ pub fn run(
                         }
                     })
                     .collect();
-                fn consequence_of<'e>(tag: &Tag, v: &[&'e str]) -> Option<&'e str> {
-                    tag.typed[0]
-                        .and_then(|k| v.get(k))
-                        .copied()
-                        .filter(|c| !c.is_empty())
-                }
                 let worst = mine
                     .iter()
                     .enumerate()

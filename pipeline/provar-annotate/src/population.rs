@@ -8,7 +8,6 @@ use std::{collections::HashMap, path::Path, sync::Arc};
 
 use provar_io::{
     arrow_array::{
-        builder::{Float32Builder, Int32Builder, StringBuilder},
         Array, ArrayRef, Float32Array, Int32Array, RecordBatch, StringArray, UInt64Array,
     },
     arrow_schema::{DataType, Field, Schema},
@@ -36,11 +35,20 @@ pub struct PopulationSummary {
     pub population_rows: u64,
 }
 
-/// One joined INFO column of the population's `info` table.
-enum Values {
-    Int(Int32Array),
-    Float(Float32Array),
-    Text(StringArray),
+/// The value at each hit `(batch, row)` of `batches` (arrays of type `A`), null where there
+/// is no hit or the value is null.
+fn gather<A: Array + 'static, T>(
+    batches: &[ArrayRef],
+    hits: &[Option<(usize, usize)>],
+    value: impl Fn(&A, usize) -> T,
+) -> Vec<Option<T>> {
+    hits.iter()
+        .map(|hit| {
+            let (b, r) = (*hit)?;
+            let array = batches[b].as_any().downcast_ref::<A>()?;
+            array.is_valid(r).then(|| value(array, r))
+        })
+        .collect()
 }
 
 /// Joins INFO `fields` (all of [`DEFAULT_FIELDS`] the population has when empty) of the
@@ -144,26 +152,19 @@ pub fn run(
         let b = starts.partition_point(|&s| s <= global) - 1;
         (b, global - starts[b])
     };
-    let mut columns: Vec<Vec<Values>> = Vec::new();
+    // columns[field][info batch]: the population's values of each joined key.
+    let mut columns: Vec<Vec<ArrayRef>> = vec![Vec::with_capacity(info.len()); fields.len()];
     for b in &info {
-        let mut per = Vec::new();
-        for f in &fields {
+        for (f, field) in fields.iter().enumerate() {
             let c = b
-                .column_by_name(f)
+                .column_by_name(field)
                 .ok_or_else(|| table::Error::InvalidColumn {
                     path: info_path.clone(),
-                    column: f.clone(),
+                    column: field.clone(),
                     expected: "a column".to_owned(),
                 })?;
-            per.push(match c.data_type() {
-                DataType::Int32 => Values::Int(column::<Int32Array>(b, f, &info_path)?.clone()),
-                DataType::Float32 => {
-                    Values::Float(column::<Float32Array>(b, f, &info_path)?.clone())
-                }
-                _ => Values::Text(column::<StringArray>(b, f, &info_path)?.clone()),
-            });
+            columns[f].push(c.clone());
         }
-        columns.push(per);
     }
 
     let schema = Arc::new(Schema::new(out_fields));
@@ -185,41 +186,23 @@ pub fn run(
             .collect();
         variants += batch.num_rows() as u64;
         matched += hits.iter().filter(|h| h.is_some()).count() as u64;
-        for (i, f) in fields.iter().enumerate() {
-            let ty = schema
-                .field_with_name(&format!("{prefix}{f}"))
-                .map(|x| x.data_type().clone());
-            let array: ArrayRef = match ty {
-                Ok(DataType::Int32) => {
-                    let mut b = Int32Builder::new();
-                    for h in &hits {
-                        b.append_option(h.and_then(|(bi, r)| match &columns[bi][i] {
-                            Values::Int(a) => (!a.is_null(r)).then(|| a.value(r)),
-                            _ => None,
-                        }));
-                    }
-                    Arc::new(b.finish())
-                }
-                Ok(DataType::Float32) => {
-                    let mut b = Float32Builder::new();
-                    for h in &hits {
-                        b.append_option(h.and_then(|(bi, r)| match &columns[bi][i] {
-                            Values::Float(a) => (!a.is_null(r)).then(|| a.value(r)),
-                            _ => None,
-                        }));
-                    }
-                    Arc::new(b.finish())
-                }
-                _ => {
-                    let mut b = StringBuilder::new();
-                    for h in &hits {
-                        b.append_option(h.and_then(|(bi, r)| match &columns[bi][i] {
-                            Values::Text(a) => (!a.is_null(r)).then(|| a.value(r)),
-                            _ => None,
-                        }));
-                    }
-                    Arc::new(b.finish())
-                }
+        for (f, batches) in columns.iter().enumerate() {
+            let array: ArrayRef = match schema.field(2 + f).data_type() {
+                DataType::Int32 => Arc::new(Int32Array::from(gather(
+                    batches,
+                    &hits,
+                    |a: &Int32Array, r| a.value(r),
+                ))),
+                DataType::Float32 => Arc::new(Float32Array::from(gather(
+                    batches,
+                    &hits,
+                    |a: &Float32Array, r| a.value(r),
+                ))),
+                _ => Arc::new(StringArray::from(gather(
+                    batches,
+                    &hits,
+                    |a: &StringArray, r| a.value(r).to_owned(),
+                ))),
             };
             out.push(array);
         }

@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::{ffi::OsStr, path::Path};
+
 use common::{assert_ok, provar, stderr};
 use provar_io::arrow_array::{Array, Float32Array, Int32Array, StringArray};
 use provar_testkit::{testdata, Tsv};
@@ -22,20 +24,26 @@ fn ingested_cohort() -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn population_join_equals_bcftools_annotate() {
-    let dir = ingested_cohort();
-    let out = dir.path();
+/// `provar annotate --out OUT --population <the example sites> EXTRA…`.
+fn annotate_with_population(out: &Path, extra: &[&OsStr]) -> std::process::Output {
     let sites = testdata("population/example-population.sites.vcf.gz");
-    let run = provar([
+    let mut args: Vec<&OsStr> = vec![
         "annotate".as_ref(),
         "--out".as_ref(),
         out.as_os_str(),
         "--population".as_ref(),
         sites.as_os_str(),
-        "--ledger".as_ref(),
-        out.join("ledger").as_os_str(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    provar(args)
+}
+
+#[test]
+fn population_join_equals_bcftools_annotate() {
+    let dir = ingested_cohort();
+    let out = dir.path();
+    let ledger = out.join("ledger");
+    let run = annotate_with_population(out, &["--ledger".as_ref(), ledger.as_os_str()]);
     assert_ok(&run);
     assert!(
         stderr(&run).contains("264 of 346 variants matched"),
@@ -118,16 +126,10 @@ fn population_join_equals_bcftools_annotate() {
 fn missing_population_field_is_a_clear_error() {
     let dir = ingested_cohort();
     let out = dir.path();
-    let sites = testdata("population/example-population.sites.vcf.gz");
-    let run = provar([
-        "annotate".as_ref(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--population".as_ref(),
-        sites.as_os_str(),
-        "--population-fields".as_ref(),
-        "AF,nhomalt".as_ref(),
-    ]);
+    let run = annotate_with_population(
+        out,
+        &["--population-fields".as_ref(), "AF,nhomalt".as_ref()],
+    );
     assert_eq!(run.status.code(), Some(2));
     let message = stderr(&run);
     assert!(

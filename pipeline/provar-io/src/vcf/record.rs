@@ -189,6 +189,18 @@ pub struct InfoField {
     pub description: String,
 }
 
+impl From<ValueType> for InfoType {
+    fn from(ty: ValueType) -> Self {
+        match ty {
+            ValueType::Integer => InfoType::Integer,
+            ValueType::Float => InfoType::Float,
+            ValueType::Flag => InfoType::Flag,
+            ValueType::Character => InfoType::Character,
+            ValueType::String => InfoType::String,
+        }
+    }
+}
+
 impl Layout {
     /// The header's INFO keys, in header order.
     pub fn info_fields(&self) -> &[InfoField] {
@@ -261,13 +273,7 @@ impl Layout {
                 InfoField {
                     key: key.clone(),
                     description: value.description().to_owned(),
-                    ty: match d.ty {
-                        ValueType::Integer => InfoType::Integer,
-                        ValueType::Float => InfoType::Float,
-                        ValueType::Flag => InfoType::Flag,
-                        ValueType::Character => InfoType::Character,
-                        ValueType::String => InfoType::String,
-                    },
+                    ty: d.ty.into(),
                     shape: match (d.ty, d.number) {
                         (ValueType::Flag, _) | (_, Number::Count(0 | 1)) => InfoShape::Scalar,
                         (_, Number::AlternateBases) => InfoShape::PerAlternate,
@@ -291,13 +297,7 @@ impl Layout {
                 InfoField {
                     key: key.clone(),
                     description: value.description().to_owned(),
-                    ty: match d.ty {
-                        ValueType::Integer => InfoType::Integer,
-                        ValueType::Float => InfoType::Float,
-                        ValueType::Flag => InfoType::Flag,
-                        ValueType::Character => InfoType::Character,
-                        ValueType::String => InfoType::String,
-                    },
+                    ty: d.ty.into(),
                     shape: match d.number {
                         Number::Count(0 | 1) => InfoShape::Scalar,
                         Number::AlternateBases => InfoShape::PerAlternate,
