@@ -183,6 +183,25 @@ if command -v plink2 > /dev/null; then
     done
 fi
 
+# Sex check (PLINK 1.9 --check-sex F, SNPSEX and STATUS with the pedigree's sex) on the
+# simulated X cohort (testdata/sex, known sexes, three deliberate pedigree errors; the real
+# chrX files here lie almost wholly in PAR1, which sex inference leaves out). Split with bcftools norm -m- and given unique IDs; the allele
+# frequencies are bcftools' (+fill-tags AF: each call's alleles as written, a haploid call
+# one allele), handed to PLINK with --read-freq so both compute F from the same p;
+# --split-x moves the PAR to XY, which --check-sex leaves out; half-calls are missing.
+if command -v plink1.9 > /dev/null; then
+    for pair in "sim-x testdata/sex/sim-x.vcf.gz testdata/sex/sim-x.ped b37"; do
+        set -- $pair
+        tmp=/tmp/provar-plink-sex-$1
+        rm -rf "$tmp" && mkdir -p "$tmp"
+        awk '{print $2, $2, $5}' "$3" > "$tmp/sex.txt"   # --double-id: FID = IID
+        emit "$1.sexcheck.tsv" \
+          "bcftools norm -m- $2 -Ou | bcftools annotate --set-id '%CHROM:%POS:%REF:%FIRST_ALT' -Ou | bcftools +fill-tags -Oz -o $tmp/s.vcf.gz -- -t AF && (echo CHR SNP A1 A2 MAF NCHROBS; bcftools query -f '%CHROM %ID %ALT %REF %AF 0\n' $tmp/s.vcf.gz) > $tmp/s.frq && plink1.9 --vcf $tmp/s.vcf.gz --double-id --vcf-half-call m --split-x $4 no-fail --make-bed --out $tmp/s >/dev/null && plink1.9 --bfile $tmp/s --read-freq $tmp/s.frq --update-sex $tmp/sex.txt --check-sex --out $tmp/s >/dev/null && tail -n +2 $tmp/s.sexcheck | awk -v OFS='\t' '{print \$2, \$3, \$4, \$5, \$6}'" \
+          "sample${tab}PEDSEX${tab}SNPSEX${tab}STATUS${tab}F"
+        rm -rf "$tmp"
+    done
+fi
+
 # VEP's INFO/CSQ of the CEPH 1463 chrX file split one consequence per line, every
 # sub-field (bcftools +split-vep -d -A tab), and the worst consequence per record (-s worst;
 # bcftools 1.16's default severity scale).

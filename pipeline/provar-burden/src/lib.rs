@@ -6,7 +6,8 @@
 //! left out). A sample *carries* a gene when it is heterozygous or homozygous for at least
 //! one qualifying variant in it. A variant qualifies when it passes FILTER, its cohort
 //! allele frequency (`variant_qc.parquet` AF, when present) is at most `max_af`, and its
-//! consequence (the first field of INFO/BCSQ) is in the chosen class.
+//! consequence (`consequences.parquet` of `provar annotate` when present, else the first
+//! field of INFO/BCSQ) is in the chosen class.
 //!
 //! For each gene the 2×2 table carriers × case/control gets the one-sided Fisher exact
 //! test (cases carry more), R's conditional maximum-likelihood odds ratio with its exact
@@ -14,7 +15,7 @@
 //! gene is tested only with at least one case carrier (d ≥ 1), at least five cases and at
 //! least four carriers in all; the others are written with `tested = false` and no p-value.
 //!
-//! Genes come from INFO/BCSQ. Without it (no consequence annotation in the VCF), variants
+//! Genes come from the same place. Without any (no consequence annotation in the VCF), variants
 //! can be grouped in fixed genomic windows instead (`Grouping::Window`), named
 //! `contig:start-end`.
 
@@ -32,37 +33,8 @@ use provar_io::arrow_schema::{DataType, Field, Schema};
 use provar_io::sites::{self, Site};
 use provar_io::table::{self, Finished, TableDef, TableWriter};
 
-/// Which consequences qualify (from the first field of each INFO/BCSQ entry).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Qualifying {
-    /// Loss of function: stop gained, frameshift, splice acceptor/donor, start lost, stop
-    /// lost.
-    Lof,
-    /// Loss of function and missense (and in-frame indels).
-    Protein,
-    /// Any consequence listed (every variant in a gene).
-    Any,
-}
-
-impl Qualifying {
-    fn accepts(self, consequence: &str) -> bool {
-        const LOF: [&str; 6] = [
-            "stop_gained",
-            "frameshift",
-            "splice_acceptor",
-            "splice_donor",
-            "start_lost",
-            "stop_lost",
-        ];
-        const PROTEIN: [&str; 3] = ["missense", "inframe_insertion", "inframe_deletion"];
-        let parts = || consequence.trim_start_matches('*').split('&');
-        match self {
-            Qualifying::Any => true,
-            Qualifying::Lof => parts().any(|c| LOF.contains(&c)),
-            Qualifying::Protein => parts().any(|c| LOF.contains(&c) || PROTEIN.contains(&c)),
-        }
-    }
-}
+/// Which consequences qualify (see [`provar_core::consequence_class`]).
+pub use provar_core::consequence_class::ConsequenceClass as Qualifying;
 
 /// How variants are grouped into tested units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -254,12 +254,43 @@ pub struct FilterArgs {
     pub min_dp: Option<i32>,
 }
 
+/// Sex inference from non-PAR X homozygosity (PLINK's `--check-sex` F) in `qc`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct SexArgs {
+    /// Reference build, for the pseudo-autosomal regions left out of sex inference.
+    #[arg(long, value_enum, default_value = "GRCh37")]
+    pub build: BuildArg,
+    /// F below this infers female (PLINK's and Hail's default).
+    #[arg(long, value_name = "F", default_value_t = 0.2)]
+    pub female_max_f: f64,
+    /// F above this infers male (PLINK's and Hail's default).
+    #[arg(long, value_name = "F", default_value_t = 0.8)]
+    pub male_min_f: f64,
+}
+
+impl Default for SexArgs {
+    fn default() -> Self {
+        Self {
+            build: BuildArg::Grch37,
+            female_max_f: 0.2,
+            male_min_f: 0.8,
+        }
+    }
+}
+
 /// `provar qc`.
 #[derive(Debug, Args)]
 pub struct QcArgs {
     /// Genotype filters.
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// Sex inference.
+    #[command(flatten)]
+    pub sex: SexArgs,
+    /// A pedigree (PED/FAM) whose sex column is checked against the inferred sex
+    /// (`pedigree_sex` and `sex_check` in sample_qc.parquet).
+    #[arg(long, value_name = "FILE")]
+    pub ped: Option<PathBuf>,
     /// Directory with the ingest tables (default: the output directory).
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
@@ -331,6 +362,47 @@ fn parse_range(text: &str) -> Result<(f64, f64), String> {
     Ok((lo, hi))
 }
 
+/// Rarity and impact limits of the inheritance modes (Mendel errors count every variant).
+#[derive(Debug, Args, Clone, Copy)]
+pub struct RarityArgs {
+    /// Largest population AF (population.parquet of `provar annotate --population`; an
+    /// allele absent from it passes); a negative value turns the limit off.
+    #[arg(
+        long,
+        value_name = "AF",
+        default_value_t = 0.01,
+        allow_hyphen_values = true
+    )]
+    pub max_pop_af: f64,
+    /// Largest cohort AF (variant_qc.parquet AF; needs `provar qc` first).
+    #[arg(long, value_name = "AF")]
+    pub max_cohort_af: Option<f64>,
+    /// Consequences that count (consequences.parquet of `provar annotate`, else INFO/BCSQ).
+    #[arg(long, value_enum, default_value = "any")]
+    pub impact: QualifyingArg,
+}
+
+impl Default for RarityArgs {
+    fn default() -> Self {
+        Self {
+            max_pop_af: 0.01,
+            max_cohort_af: None,
+            impact: QualifyingArg::Any,
+        }
+    }
+}
+
+impl RarityArgs {
+    /// The limits these flags ask for.
+    pub fn rarity(&self) -> provar_rare::Rarity {
+        provar_rare::Rarity {
+            max_population_af: (self.max_pop_af >= 0.0).then_some(self.max_pop_af),
+            max_cohort_af: self.max_cohort_af,
+            impact: self.impact.into(),
+        }
+    }
+}
+
 /// `provar rare`.
 #[derive(Debug, Args)]
 pub struct RareArgs {
@@ -346,6 +418,9 @@ pub struct RareArgs {
     /// Genotype gates.
     #[command(flatten)]
     pub gates: GateArgs,
+    /// Rarity and impact.
+    #[command(flatten)]
+    pub rarity: RarityArgs,
     /// Take AD and DP from the reads (site_evidence.parquet of `provar sites`, in the tables
     /// directory) instead of the VCF's FORMAT fields, for the allele-balance, depth and
     /// parental-alt-read gates and the evidence column.

@@ -55,6 +55,11 @@ fn rows(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
                     u.value(row).to_string()
                 } else if let Some(u) = column.as_any().downcast_ref::<UInt8Array>() {
                     u.value(row).to_string()
+                } else if let Some(f) = column
+                    .as_any()
+                    .downcast_ref::<provar_io::arrow_array::Float64Array>()
+                {
+                    f.value(row).to_string()
                 } else if let Some(u) = column
                     .as_any()
                     .downcast_ref::<provar_io::arrow_array::UInt32Array>()
@@ -282,4 +287,125 @@ fn compound_hets_equal_slivars_expectations() {
     let counts = count_mode(dir2.path(), "compound_het");
     assert_eq!(counts.get("SID_3"), Some(&2));
     assert_eq!(counts.get("SID_4"), Some(&2));
+}
+
+/// The candidates of a run as (mode, samples, variant_key) with their columns.
+fn candidates(dir: &Path) -> BTreeMap<(String, String, String), BTreeMap<String, String>> {
+    rows(dir, "candidates")
+        .into_iter()
+        .map(|r| {
+            (
+                (
+                    r["mode"].clone(),
+                    r["samples"].clone(),
+                    r["variant_key"].clone(),
+                ),
+                r,
+            )
+        })
+        .collect()
+}
+
+/// Rarity and impact limits (issue 6, item 3) on the GIAB trio: `--max-cohort-af` keeps
+/// exactly the candidates whose AF by `bcftools +fill-tags` is within the limit, and
+/// `--impact lof` those with a loss-of-function BCSQ consequence (compound hets: a subset,
+/// since both variants of a pair must pass). The candidates' `cohort_af` column is
+/// bcftools' AF.
+#[test]
+fn rarity_and_impact_limits_select_what_bcftools_af_and_bcsq_say() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path();
+    ingest("trio/ashk-trio.vcf.gz", out);
+    assert_ok(&provar([
+        "qc".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]));
+    let fill_tags = Tsv::read("expected/ashk-trio.fill-tags-all.tsv");
+    let bcftools_af: BTreeMap<String, f64> = fill_tags
+        .rows
+        .iter()
+        .map(|r| {
+            let key = ["contig", "position", "reference", "alternate"]
+                .map(|c| fill_tags.get(r, c))
+                .join(":");
+            (key, fill_tags.get(r, "AF").parse().expect("AF"))
+        })
+        .collect();
+
+    rare(out, "trio/ashk-trio.ped", &[]);
+    let all = candidates(out);
+    assert!(all.len() > 1000, "{} candidates", all.len());
+    for ((_, _, key), row) in &all {
+        let ours: f64 = row["cohort_af"].parse().expect("cohort_af after qc");
+        // bcftools prints 6 significant digits.
+        assert!(
+            (ours - bcftools_af[key]).abs() < 1e-5,
+            "{key}: {ours} vs {}",
+            bcftools_af[key]
+        );
+    }
+
+    let messages = rare(out, "trio/ashk-trio.ped", &["--max-cohort-af", "0.34"]);
+    assert!(
+        messages.contains("left out of the inheritance modes"),
+        "{messages}"
+    );
+    let rare_only = candidates(out);
+    let expected: Vec<_> = all
+        .keys()
+        .filter(|(_, _, key)| bcftools_af[key] <= 0.34)
+        .collect();
+    assert!(!rare_only.is_empty() && rare_only.len() < all.len());
+    for (mode, samples, key) in &expected {
+        if mode != "compound_het" {
+            assert!(
+                rare_only.contains_key(&(mode.clone(), samples.clone(), key.clone())),
+                "{key}"
+            );
+        }
+    }
+    assert!(rare_only.keys().all(|k| expected.contains(&k)));
+
+    rare(out, "trio/ashk-trio.ped", &["--impact", "lof"]);
+    let lof = candidates(out);
+    assert!(!lof.is_empty());
+    let is_lof = |c: &str| {
+        c.trim_start_matches('*').split('&').any(|t| {
+            [
+                "stop_gained",
+                "frameshift",
+                "splice_acceptor",
+                "splice_donor",
+                "start_lost",
+                "stop_lost",
+            ]
+            .contains(&t)
+        })
+    };
+    for (k, row) in &all {
+        let kept = lof.contains_key(k);
+        if k.0 != "compound_het" {
+            assert_eq!(
+                kept,
+                is_lof(&row["consequence"]),
+                "{k:?} {}",
+                row["consequence"]
+            );
+        } else if kept {
+            assert!(is_lof(&row["consequence"]), "{k:?}");
+        }
+    }
+
+    // Genes and consequences from consequences.parquet (provar annotate splits the same
+    // BCSQ) give the same candidates as INFO/BCSQ read directly.
+    assert_ok(&provar([
+        "annotate".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]));
+    rare(out, "trio/ashk-trio.ped", &[]);
+    assert_eq!(candidates(out), all);
 }

@@ -28,10 +28,12 @@
 
 pub mod allele_type;
 pub mod consent;
+pub mod consequence_class;
 pub mod genotype;
 pub mod pedigree;
 pub mod position;
 pub mod region;
+pub mod sex_chromosomes;
 
 pub use allele_type::AlleleType;
 pub use genotype::Genotype;

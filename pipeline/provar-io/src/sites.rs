@@ -1,9 +1,15 @@
 //! Reading the ingest tables batch by batch: one [`Site`] per variant row with the calls
 //! of the samples a stage asks for (the family and case-control stages read them so).
 
-use std::path::{Path, PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
-use arrow_array::{Array, Int32Array, Int8Array, ListArray, RecordBatch, StringArray, UInt64Array};
+use arrow_array::{
+    Array, Float32Array, Float64Array, Int32Array, Int8Array, ListArray, RecordBatch, StringArray,
+    UInt64Array,
+};
 
 use crate::table::{self, column, Table};
 
@@ -108,11 +114,19 @@ pub struct Site {
     pub pass: bool,
     /// INFO/DP, when `info.parquet` has it.
     pub info_dp: Option<i32>,
-    /// Genes from INFO/BCSQ (its second field), in order, without repeats.
+    /// Genes of [`Site::consequences`], in order, without repeats.
     pub genes: Vec<String>,
-    /// (gene, consequence) of each INFO/BCSQ entry (its second and first fields), in
-    /// order, without repeats.
+    /// (gene, consequence) pairs, in order, without repeats: from `consequences.parquet`
+    /// (`provar annotate`: VEP CSQ, SnpEff ANN, bcftools BCSQ; the gene name, else its id)
+    /// when the tables directory has it, else from INFO/BCSQ (its second and first fields).
     pub consequences: Vec<(String, String)>,
+    /// The population allele frequency of this allele, from `population.parquet`
+    /// (`provar annotate --population`: its column named `…AF`), `None` when the table is
+    /// absent or the allele is not in the population file.
+    pub population_af: Option<f64>,
+    /// The cohort allele frequency (`variant_qc.parquet` AF), when that table is present
+    /// and the site has called genotypes.
+    pub cohort_af: Option<f64>,
     /// Calls of the requested samples, in the order asked for.
     pub calls: Vec<Call>,
 }
@@ -158,6 +172,7 @@ pub fn for_each_site(
         None => Vec::new(),
     };
     let mut info_rows = InfoRows::new(&info);
+    let joined = Joined::read(dir)?;
     let mut calls = table::read(dir, Table::Calls, BATCH)?;
     for v in table::read(dir, Table::Variants, BATCH)? {
         let v = v?;
@@ -176,7 +191,11 @@ pub fn for_each_site(
         let filters = column::<StringArray>(&v, "filters", &variants_path)?;
         let lists = CallLists::new(&c, &calls_path)?;
         for row in 0..v.num_rows() {
-            let (info_dp, consequences) = info_rows.next(index.value(row), &info_path)?;
+            let (info_dp, bcsq) = info_rows.next(index.value(row), &info_path)?;
+            let consequences = match &joined.consequences {
+                Some(map) => map.get(&index.value(row)).cloned().unwrap_or_default(),
+                None => bcsq,
+            };
             let mut genes: Vec<String> = Vec::new();
             for (gene, _) in &consequences {
                 if !genes.contains(gene) {
@@ -194,12 +213,107 @@ pub fn for_each_site(
                 info_dp,
                 genes,
                 consequences,
+                population_af: joined.population_af.get(&index.value(row)).copied(),
+                cohort_af: joined.cohort_af.get(&index.value(row)).copied(),
                 calls: samples.iter().map(|&s| lists.call(row, s)).collect(),
             };
             each(&site)?;
         }
     }
     Ok(())
+}
+
+/// Annotation tables joined to sites by `variant_index`, each when present.
+struct Joined {
+    consequences: Option<HashMap<u64, Vec<(String, String)>>>,
+    population_af: HashMap<u64, f64>,
+    cohort_af: HashMap<u64, f64>,
+}
+
+impl Joined {
+    fn read(dir: &Path) -> Result<Self, Error> {
+        Ok(Joined {
+            consequences: consequences(dir)?,
+            population_af: float_column(dir, "population", |name| name.ends_with("AF"))?,
+            cohort_af: float_column(dir, "variant_qc", |name| name == "AF")?,
+        })
+    }
+}
+
+/// (gene, consequence) pairs per variant from `consequences.parquet`, when present.
+fn consequences(dir: &Path) -> Result<Option<HashMap<u64, Vec<(String, String)>>>, Error> {
+    let Some((_, batches)) = table::read_any(dir, "consequences")? else {
+        return Ok(None);
+    };
+    let path = dir.join("consequences.parquet");
+    let mut map: HashMap<u64, Vec<(String, String)>> = HashMap::new();
+    for batch in &batches {
+        let index = column::<UInt64Array>(batch, "variant_index", &path)?;
+        let consequence = column::<StringArray>(batch, "consequence", &path)?;
+        let gene_name = column::<StringArray>(batch, "gene_name", &path)?;
+        let gene_id = column::<StringArray>(batch, "gene_id", &path)?;
+        for row in 0..batch.num_rows() {
+            let gene = [gene_name, gene_id]
+                .into_iter()
+                .find(|c| !c.is_null(row) && !c.value(row).is_empty())
+                .map(|c| c.value(row));
+            let (Some(gene), false) = (gene, consequence.is_null(row)) else {
+                continue;
+            };
+            let pair = (gene.to_owned(), consequence.value(row).to_owned());
+            let pairs = map.entry(index.value(row)).or_default();
+            if !pairs.contains(&pair) {
+                pairs.push(pair);
+            }
+        }
+    }
+    Ok(Some(map))
+}
+
+/// The first Float32/Float64 column of table `name` whose name `wanted` accepts, by
+/// `variant_index` (nulls left out); empty when the table or such a column is absent.
+fn float_column(
+    dir: &Path,
+    name: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<HashMap<u64, f64>, Error> {
+    let Some((_, batches)) = table::read_any(dir, name)? else {
+        return Ok(HashMap::new());
+    };
+    let path = dir.join(format!("{name}.parquet"));
+    let mut map = HashMap::new();
+    for batch in &batches {
+        let index = column::<UInt64Array>(batch, "variant_index", &path)?;
+        let schema = batch.schema();
+        let Some((i, _)) = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .find(|(_, f)| wanted(f.name()))
+        else {
+            return Ok(HashMap::new());
+        };
+        let values = batch.column(i);
+        let value = |row: usize| -> Option<f64> {
+            if values.is_null(row) {
+                return None;
+            }
+            if let Some(a) = values.as_any().downcast_ref::<Float64Array>() {
+                Some(a.value(row))
+            } else {
+                values
+                    .as_any()
+                    .downcast_ref::<Float32Array>()
+                    .map(|a| f64::from(a.value(row)))
+            }
+        };
+        for row in 0..batch.num_rows() {
+            if let Some(v) = value(row) {
+                map.insert(index.value(row), v);
+            }
+        }
+    }
+    Ok(map)
 }
 
 /// The INFO values rare-disease stages use, read row by row from `info.parquet`.

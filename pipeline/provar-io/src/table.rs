@@ -225,7 +225,10 @@ impl Table {
         match self {
             // 2: `calls` gained `gt_alleles_extra` (polyploid calls); the QC tables gained
             // Hail's HWE and DP/GQ statistics and bcftools' fill-tags fields.
-            Table::Calls | Table::VariantQc | Table::SampleQc => 2,
+            Table::Calls | Table::VariantQc => 2,
+            // 3: sex inference (x_n_sites, x_n_het, x_expected_hom, x_f, inferred_sex,
+            // pedigree_sex, sex_check).
+            Table::SampleQc => 3,
             _ => 1,
         }
     }
@@ -333,6 +336,14 @@ impl Table {
                         true,
                     ));
                 }
+                // Sex inference over polymorphic non-PAR X sites (see provar-qc).
+                f.push(i64_col("x_n_sites"));
+                f.push(i64_col("x_n_het"));
+                f.push(f64_col("x_expected_hom", false));
+                f.push(f64_col("x_f", true));
+                f.push(utf8_col("inferred_sex", true));
+                f.push(utf8_col("pedigree_sex", true));
+                f.push(utf8_col("sex_check", true));
                 f
             }
             Table::Clusters => vec![

@@ -141,6 +141,64 @@ pub struct SampleCounts {
     pub n_star: u64,
     pub dp: Stats,
     pub gq: Stats,
+    /// Sex inference: the sample's called genotypes at polymorphic non-PAR X sites, its
+    /// heterozygous ones, and the homozygous count expected there under Hardy-Weinberg
+    /// ([`SampleCounts::x_expected_hom`]).
+    pub x: XCounts,
+}
+
+/// Counters over polymorphic non-PAR X sites for the inbreeding coefficient F of sex
+/// inference (PLINK's `--check-sex`, Hail's `impute_sex`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct XCounts {
+    /// Called genotypes (the sites the sample contributes).
+    pub sites: u64,
+    /// Heterozygous ones among them.
+    pub het: u64,
+    /// The sum of `1 - 2p(1-p)` over those sites in units of 2^-60, so that sums are
+    /// exact integers and do not depend on the order they are added in.
+    pub expected_hom_fixed: u128,
+}
+
+/// The unit of [`XCounts::expected_hom_fixed`].
+const X_FIXED_ONE: f64 = (1u128 << 60) as f64;
+
+/// `1 - 2p(1-p)`, the Hardy-Weinberg homozygosity of a biallelic site with alternate
+/// allele frequency `p`, in units of 2^-60; `None` for a site that is monomorphic
+/// (`p` within 1e-8 of 0 or 1: skipped, as PLINK does).
+pub(crate) fn expected_hom_fixed(allele_count: u64, allele_number: u64) -> Option<u128> {
+    if allele_number == 0 {
+        return None;
+    }
+    let p = allele_count as f64 / allele_number as f64;
+    if !(1e-8..=1.0 - 1e-8).contains(&p) {
+        return None;
+    }
+    Some(((1.0 - 2.0 * p * (1.0 - p)) * X_FIXED_ONE).round() as u128)
+}
+
+impl XCounts {
+    /// Adds another set of counters.
+    pub fn add(&mut self, o: &XCounts) {
+        self.sites += o.sites;
+        self.het += o.het;
+        self.expected_hom_fixed += o.expected_hom_fixed;
+    }
+
+    /// The expected number of homozygous genotypes, `E = sum 1 - 2p(1-p)`.
+    pub fn expected_hom(&self) -> f64 {
+        self.expected_hom_fixed as f64 / X_FIXED_ONE
+    }
+
+    /// The inbreeding coefficient `F = (O - E) / (N - E)` with `O` the observed homozygous
+    /// count and `N` the sites (PLINK's `--check-sex` F and Hail's `impute_sex`
+    /// `f_stat`); `None` with no sites.
+    pub fn f(&self) -> Option<f64> {
+        let n = self.sites as f64;
+        let e = self.expected_hom();
+        let observed_hom = (self.sites - self.het) as f64;
+        (self.sites > 0 && n > e).then(|| (observed_hom - e) / (n - e))
+    }
 }
 
 impl SampleCounts {
@@ -161,6 +219,7 @@ impl SampleCounts {
         self.n_star += o.n_star;
         self.dp.merge(&o.dp);
         self.gq.merge(&o.gq);
+        self.x.add(&o.x);
     }
 
     /// A counter by its `sample_qc` column name (0 for an unknown name).
@@ -326,6 +385,7 @@ impl<'a> CallColumns<'a> {
         &self,
         i: usize,
         allele_type: Option<AlleleType>,
+        x_non_par: bool,
         filters: Filters,
         samples: &mut [SampleCounts],
     ) -> VariantCounts {
@@ -385,6 +445,12 @@ impl<'a> CallColumns<'a> {
                 }
             }
         }
+        // Sex inference reads polymorphic non-PAR X sites only.
+        let x_expected = if x_non_par {
+            expected_hom_fixed(v.allele_count, v.allele_number)
+        } else {
+            None
+        };
         for (s, counts) in samples.iter_mut().enumerate() {
             if filtered(s) {
                 counts.n_filtered += 1;
@@ -401,6 +467,11 @@ impl<'a> CallColumns<'a> {
                 Class::NotCalled => counts.n_not_called += 1,
                 Class::Called { ploidy, alternates } => {
                     counts.n_called += 1;
+                    if let Some(e) = x_expected {
+                        counts.x.sites += 1;
+                        counts.x.expected_hom_fixed += e;
+                        counts.x.het += u64::from(alternates > 0 && alternates < ploidy);
+                    }
                     if alternates == 0 {
                         counts.n_hom_ref += 1;
                         continue;
@@ -507,5 +578,28 @@ mod tests {
             }
         ));
         assert!(matches!(classify(0, Some(1), &[-1]), Class::NotCalled));
+    }
+
+    #[test]
+    fn f_is_plinks_check_sex_coefficient() {
+        // Monomorphic sites and sites without calls are not sites of sex inference.
+        assert_eq!(expected_hom_fixed(0, 10), None);
+        assert_eq!(expected_hom_fixed(10, 10), None);
+        assert_eq!(expected_hom_fixed(0, 0), None);
+        // p = 0.5: E = 1 - 2(0.5)(0.5) = 0.5; p = 0.1: E = 1 - 2(0.1)(0.9) = 0.82.
+        let mut x = XCounts::default();
+        for (ac, an, het) in [(5, 10, true), (1, 10, false)] {
+            x.sites += 1;
+            x.het += u64::from(het);
+            x.expected_hom_fixed += expected_hom_fixed(ac, an).expect("polymorphic");
+        }
+        assert!((x.expected_hom() - 1.32).abs() < 1e-15);
+        // N = 2, O = 1 (the second site), E = 1.32: F = (1 - 1.32) / (2 - 1.32).
+        let f = x.f().expect("two sites");
+        assert!((f - (-0.32 / 0.68)).abs() < 1e-12, "{f}");
+        // A sample without heterozygous calls has F = 1; with no sites, none.
+        x.het = 0;
+        assert!((x.f().expect("two sites") - 1.0).abs() < 1e-12);
+        assert_eq!(XCounts::default().f(), None);
     }
 }

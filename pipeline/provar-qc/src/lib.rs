@@ -15,6 +15,17 @@
 //!   homozygous-alternate SNP counts 2; `n_singleton` counts alternate alleles whose `AC`
 //!   over the whole table is 1; ratios are null when the denominator is 0.
 //!
+//! Sex inference (PLINK's `--check-sex`, Hail's `impute_sex` with their defaults): over
+//! the non-pseudo-autosomal part of X (the [`Build`]'s PAR left out), at rows whose
+//! alternate allele frequency `p = AC/AN` (as above, each call's alleles as written) is
+//! not within 1e-8 of 0 or 1, each sample's inbreeding coefficient is
+//! `F = (O - E) / (N - E)`: `N` its called genotypes there, `O` the homozygous ones (a
+//! haploid call counts as homozygous), `E = sum 1 - 2p(1-p)` over the same sites. `F` below
+//! [`SexThresholds::female_max`] (0.2) infers female, above
+//! [`SexThresholds::male_min`] (0.8) male, between them nothing. With a pedigree, its sex is
+//! compared: `ok` when it is known and equals the inferred sex, `problem` otherwise (PLINK's
+//! STATUS).
+//!
 //! Accumulation is plain Rust over Arrow arrays, in parallel over row chunks on the current
 //! rayon pool; every sum is an integer, so results do not depend on the thread count.
 //!
@@ -27,9 +38,17 @@
 mod accumulate;
 pub mod hwe;
 
-use std::{collections::VecDeque, path::PathBuf, sync::Arc};
+use std::{
+    collections::{BTreeMap, VecDeque},
+    path::PathBuf,
+    sync::Arc,
+};
 
-use provar_core::AlleleType;
+use provar_core::{
+    pedigree::Sex,
+    sex_chromosomes::{contig_kind, in_par, ContigKind},
+    AlleleType,
+};
 use provar_io::{
     arrow_array::{
         Array, ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
@@ -39,7 +58,40 @@ use provar_io::{
 };
 use rayon::prelude::*;
 
-pub use accumulate::{Filters, SampleCounts, Stats, VariantCounts};
+pub use accumulate::{Filters, SampleCounts, Stats, VariantCounts, XCounts};
+pub use provar_core::sex_chromosomes::Build;
+
+/// The F thresholds of sex inference (PLINK's and Hail's defaults: 0.2 and 0.8).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SexThresholds {
+    /// F below this infers female.
+    pub female_max: f64,
+    /// F above this infers male.
+    pub male_min: f64,
+}
+
+impl Default for SexThresholds {
+    fn default() -> Self {
+        Self {
+            female_max: 0.2,
+            male_min: 0.8,
+        }
+    }
+}
+
+impl SexThresholds {
+    /// The sex F infers, `None` between the thresholds or without F.
+    pub fn infer(&self, f: Option<f64>) -> Option<Sex> {
+        let f = f?;
+        if f < self.female_max {
+            Some(Sex::Female)
+        } else if f > self.male_min {
+            Some(Sex::Male)
+        } else {
+            None
+        }
+    }
+}
 
 /// What to compute and where.
 #[derive(Clone, Debug)]
@@ -52,6 +104,12 @@ pub struct QcConfig {
     pub batch_size: usize,
     /// Genotype filters (none by default).
     pub filters: Filters,
+    /// Reference build, for the pseudo-autosomal regions left out of sex inference.
+    pub build: Build,
+    /// F thresholds of sex inference.
+    pub sex_thresholds: SexThresholds,
+    /// Sex by sample id from a pedigree, to check against the inferred sex.
+    pub pedigree_sex: Option<BTreeMap<String, Sex>>,
 }
 
 impl QcConfig {
@@ -62,6 +120,9 @@ impl QcConfig {
             out_dir: out_dir.into(),
             batch_size: 8192,
             filters: Filters::default(),
+            build: Build::GRCh37,
+            sex_thresholds: SexThresholds::default(),
+            pedigree_sex: None,
         }
     }
 }
@@ -75,6 +136,13 @@ pub struct Qc {
     pub samples: Vec<SampleCounts>,
     /// Variant rows processed.
     pub variants: u64,
+    /// Polymorphic non-PAR X rows (the sites of sex inference).
+    pub x_sites: u64,
+    /// Inferred sex per sample, in sample order.
+    pub inferred_sex: Vec<Option<Sex>>,
+    /// Samples whose pedigree sex is unknown or differs from the inferred one (with a
+    /// pedigree and at least one X site): id, pedigree sex, inferred sex.
+    pub sex_problems: Vec<(String, Sex, Option<Sex>)>,
 }
 
 /// A QC failure.
@@ -97,6 +165,7 @@ struct VariantInfo {
     index: u64,
     key: String,
     allele_type: Option<AlleleType>,
+    x_non_par: bool,
 }
 
 /// Computes `variant_qc` and `sample_qc`.
@@ -125,6 +194,7 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
     let mut variant_qc = TableWriter::create(&config.out_dir, Table::VariantQc)?;
     let mut totals = vec![SampleCounts::default(); n_samples];
     let mut n_variants = 0u64;
+    let mut x_sites = 0u64;
 
     for batch in table::read(dir, Table::Calls, batch_size)? {
         let batch = batch?;
@@ -141,8 +211,13 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
             let key = column::<StringArray>(&v, "variant_key", &variants_path)?;
             let reference = column::<StringArray>(&v, "reference_bases", &variants_path)?;
             let alternate = column::<StringArray>(&v, "alternate_bases", &variants_path)?;
+            let contig = column::<StringArray>(&v, "contig", &variants_path)?;
+            let position = column::<UInt64Array>(&v, "position", &variants_path)?;
             for i in 0..v.num_rows() {
+                let kind = contig_kind(contig.value(i));
                 pending.push_back(VariantInfo {
+                    x_non_par: kind == ContigKind::X
+                        && !in_par(kind, position.value(i), config.build),
                     index: index.value(i),
                     key: key.value(i).to_owned(),
                     allele_type: (!alternate.is_null(i))
@@ -182,7 +257,13 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
                 let per_variant = chunk
                     .iter()
                     .map(|&i| {
-                        calls.accumulate(i, infos[i].allele_type, config.filters, &mut per_sample)
+                        calls.accumulate(
+                            i,
+                            infos[i].allele_type,
+                            infos[i].x_non_par,
+                            config.filters,
+                            &mut per_sample,
+                        )
                     })
                     .collect();
                 (per_variant, per_sample)
@@ -190,6 +271,14 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
             .collect();
         let mut rows_out = Vec::with_capacity(rows);
         for (per_variant, per_sample) in chunks {
+            x_sites += per_variant
+                .iter()
+                .zip(&infos[rows_out.len()..])
+                .filter(|(v, info)| {
+                    info.x_non_par
+                        && accumulate::expected_hom_fixed(v.allele_count, v.allele_number).is_some()
+                })
+                .count() as u64;
             rows_out.extend(per_variant);
             for (t, s) in totals.iter_mut().zip(&per_sample) {
                 t.add(s);
@@ -202,13 +291,68 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
         return Err(mismatch("variants has more rows than calls".to_owned()));
     }
 
+    let sex = SexCheck::new(config, &sample_ids, &totals, x_sites);
     let mut sample_qc = TableWriter::create(&config.out_dir, Table::SampleQc)?;
-    sample_qc.write(&sample_qc_batch(&sample_ids, &totals))?;
+    sample_qc.write(&sample_qc_batch(&sample_ids, &totals, &sex))?;
+    let sex_problems = sample_ids
+        .iter()
+        .zip(&sex.inferred)
+        .zip(&sex.pedigree)
+        .zip(&sex.status)
+        .filter(|(_, status)| **status == Some("problem"))
+        .filter_map(|(((id, inferred), pedigree), _)| Some((id.clone(), (*pedigree)?, *inferred)))
+        .collect();
     Ok(Qc {
         tables: vec![variant_qc.finish()?, sample_qc.finish()?],
         samples: totals,
         variants: n_variants,
+        x_sites,
+        inferred_sex: sex.inferred,
+        sex_problems,
     })
+}
+
+/// Per sample: the inferred sex, the pedigree's and the check's status.
+struct SexCheck {
+    inferred: Vec<Option<Sex>>,
+    pedigree: Vec<Option<Sex>>,
+    status: Vec<Option<&'static str>>,
+}
+
+impl SexCheck {
+    fn new(config: &QcConfig, ids: &[String], totals: &[SampleCounts], x_sites: u64) -> Self {
+        let inferred: Vec<Option<Sex>> = totals
+            .iter()
+            .map(|t| config.sex_thresholds.infer(t.x.f()))
+            .collect();
+        let pedigree: Vec<Option<Sex>> = ids
+            .iter()
+            .map(|id| config.pedigree_sex.as_ref()?.get(id).copied())
+            .collect();
+        // Not checked without X sites at all (nothing to infer from) or for samples the
+        // pedigree does not list.
+        let status = inferred
+            .iter()
+            .zip(&pedigree)
+            .map(|(inferred, pedigree)| {
+                let pedigree = (*pedigree).filter(|_| x_sites > 0)?;
+                Some(if pedigree != Sex::Unknown && Some(pedigree) == *inferred {
+                    "ok"
+                } else {
+                    "problem"
+                })
+            })
+            .collect();
+        Self {
+            inferred,
+            pedigree,
+            status,
+        }
+    }
+}
+
+fn sex_name(sex: Option<Sex>) -> Option<String> {
+    sex.map(|s| s.to_string())
 }
 
 fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
@@ -279,7 +423,7 @@ fn variant_qc_batch(infos: &[VariantInfo], rows: &[VariantCounts]) -> RecordBatc
         .expect("columns match the variant_qc schema")
 }
 
-fn sample_qc_batch(ids: &[String], totals: &[SampleCounts]) -> RecordBatch {
+fn sample_qc_batch(ids: &[String], totals: &[SampleCounts], sex: &SexCheck) -> RecordBatch {
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(UInt32Array::from_iter_values(0..ids.len() as u32)),
         Arc::new(StringArray::from_iter_values(ids)),
@@ -305,6 +449,39 @@ fn sample_qc_batch(ids: &[String], totals: &[SampleCounts]) -> RecordBatch {
     )));
     columns.extend(stats_columns(totals.iter().map(|t| t.dp)));
     columns.extend(stats_columns(totals.iter().map(|t| t.gq)));
+    columns.push(Arc::new(Int64Array::from_iter_values(
+        totals.iter().map(|t| t.x.sites as i64),
+    )));
+    columns.push(Arc::new(Int64Array::from_iter_values(
+        totals.iter().map(|t| t.x.het as i64),
+    )));
+    columns.push(Arc::new(Float64Array::from_iter_values(
+        totals.iter().map(|t| t.x.expected_hom()),
+    )));
+    columns.push(Arc::new(Float64Array::from_iter(
+        totals.iter().map(|t| t.x.f()),
+    )));
+    for values in [&sex.inferred, &sex.pedigree] {
+        columns.push(Arc::new(StringArray::from_iter(
+            values.iter().map(|s| sex_name(*s)),
+        )));
+    }
+    columns.push(Arc::new(StringArray::from_iter(sex.status.iter().copied())));
     RecordBatch::try_new(Table::SampleQc.schema(), columns)
         .expect("columns match the sample_qc schema")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_follow_plink() {
+        let t = SexThresholds::default();
+        assert_eq!(t.infer(Some(0.19)), Some(Sex::Female));
+        assert_eq!(t.infer(Some(0.2)), None);
+        assert_eq!(t.infer(Some(0.8)), None);
+        assert_eq!(t.infer(Some(0.81)), Some(Sex::Male));
+        assert_eq!(t.infer(None), None);
+    }
 }

@@ -528,6 +528,8 @@ mod tests {
             info_dp: None,
             genes: vec![gene.to_owned()],
             consequences: vec![(gene.to_owned(), "missense".to_owned())],
+            population_af: None,
+            cohort_af: None,
             calls: gts.iter().map(|g| call(*g)).collect(),
         }
     }

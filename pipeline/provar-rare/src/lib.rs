@@ -12,8 +12,14 @@
 //!   [`inheritance`], with the gene and every family member's genotype evidence.
 //!
 //! It reads `variants`, `calls`, `samples` and, when present, `info` (FILTER, INFO/DP and
-//! the BCSQ genes used to pair compound hets). Pedigree individuals absent from the tables
-//! are left out; a family keeps the members present.
+//! the BCSQ genes used to pair compound hets), `consequences` (genes and consequences of
+//! `provar annotate`, used instead of INFO/BCSQ), `population` (population AF) and
+//! `variant_qc` (cohort AF). Pedigree individuals absent from the tables are left out; a
+//! family keeps the members present.
+//!
+//! Inheritance modes see only the variants that pass [`Rarity`] (population AF at most 0.01
+//! by default; cohort AF and consequence class when asked); Mendel errors are counted on
+//! every variant, as Hail does.
 
 pub mod inheritance;
 pub mod mendel;
@@ -24,13 +30,68 @@ use std::sync::Arc;
 
 use provar_core::pedigree::{Pedigree, Phenotype};
 use provar_io::arrow_array::{
-    ArrayRef, BooleanArray, RecordBatch, StringArray, UInt32Array, UInt64Array, UInt8Array,
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
+    UInt8Array,
 };
 use provar_io::arrow_schema::{DataType, Field, Schema};
 use provar_io::table::{self, Finished, TableDef, TableWriter};
 
 pub use inheritance::{Candidate, Gates, Mode};
 pub use mendel::Build;
+pub use provar_core::consequence_class::ConsequenceClass;
+
+/// Rarity and impact: which variants the inheritance modes consider.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rarity {
+    /// Largest population AF (`population.parquet`); an allele the population file lacks
+    /// passes, as in slivar's `gnomad_af < 0.01` with a missing AF read as 0.
+    pub max_population_af: Option<f64>,
+    /// Largest cohort AF (`variant_qc.parquet` AF); a site without it (no qc run, or no
+    /// called genotype) fails when this is set.
+    pub max_cohort_af: Option<f64>,
+    /// Consequences that count: a site passes when one of its consequences is in the class
+    /// ([`ConsequenceClass::Any`]: every site, annotated or not).
+    pub impact: ConsequenceClass,
+}
+
+impl Default for Rarity {
+    /// Population AF ≤ 0.01, no cohort AF limit, any consequence.
+    fn default() -> Self {
+        Rarity {
+            max_population_af: Some(0.01),
+            max_cohort_af: None,
+            impact: ConsequenceClass::Any,
+        }
+    }
+}
+
+impl Rarity {
+    /// No limit at all.
+    pub fn none() -> Self {
+        Rarity {
+            max_population_af: None,
+            max_cohort_af: None,
+            impact: ConsequenceClass::Any,
+        }
+    }
+
+    /// Whether `site` passes.
+    pub fn passes(&self, site: &Site) -> bool {
+        let under =
+            |limit: Option<f64>, value: Option<f64>, missing_passes: bool| match (limit, value) {
+                (None, _) => true,
+                (Some(max), Some(v)) => v <= max,
+                (Some(_), None) => missing_passes,
+            };
+        under(self.max_population_af, site.population_af, true)
+            && under(self.max_cohort_af, site.cohort_af, false)
+            && (self.impact == ConsequenceClass::Any
+                || site
+                    .consequences
+                    .iter()
+                    .any(|(_, c)| self.impact.accepts(c)))
+    }
+}
 
 use inheritance::{Family, Finder, Member};
 use provar_io::sites::{self as cohort, Site};
@@ -49,6 +110,8 @@ pub struct RareConfig {
     /// Genotype gates for the inheritance modes (Mendel errors use every called genotype,
     /// as Hail does).
     pub gates: Gates,
+    /// Rarity and impact limits for the inheritance modes.
+    pub rarity: Rarity,
     /// Take allele depths and depth from `site_evidence.parquet` (`provar sites`: reads
     /// counted from the BAM/CRAM files) instead of the VCF's FORMAT AD and DP, for the
     /// allele-balance, depth and parental-alt-read gates and the evidence shown.
@@ -70,6 +133,8 @@ pub struct Summary {
     pub variants: u64,
     /// Calls whose AD and DP came from read evidence (with `read_evidence`).
     pub calls_from_reads: u64,
+    /// Variant rows the rarity and impact limits kept from the inheritance modes.
+    pub filtered_out: u64,
 }
 
 /// The outputs under temporary names, ready to commit, and the counts.
@@ -226,6 +291,22 @@ fn families(pedigree: &Pedigree, samples: &[String]) -> (Vec<Family>, Vec<usize>
     (out, slots)
 }
 
+/// The first loss-of-function consequence of a site, else its first protein-altering one,
+/// else its first.
+fn most_damaging(consequences: &[(String, String)]) -> Option<String> {
+    [
+        ConsequenceClass::Lof,
+        ConsequenceClass::Protein,
+        ConsequenceClass::Any,
+    ]
+    .into_iter()
+    .find_map(|class| consequences.iter().find(|(_, c)| class.accepts(c)))
+    .map(|(_, c)| c.clone())
+}
+
+/// Population AF, cohort AF and the most damaging consequence of a site.
+type SiteAnnotation = (Option<f64>, Option<f64>, Option<String>);
+
 /// One Mendel error.
 struct MendelRow {
     family: String,
@@ -281,6 +362,9 @@ pub fn run(config: &RareConfig) -> Result<Rare, Error> {
     let mut finder = Finder::new(families.clone(), config.gates.clone(), config.build);
     let mut errors: Vec<MendelRow> = Vec::new();
     let mut per_variant: Vec<(u64, String, u64)> = Vec::new();
+    // Population AF, cohort AF and first consequence of sites a family member carries,
+    // for the candidates' columns.
+    let mut annotation: BTreeMap<u64, SiteAnnotation> = BTreeMap::new();
     let mut summary = Summary {
         trios: trios.len(),
         absent,
@@ -328,6 +412,20 @@ pub fn run(config: &RareConfig) -> Result<Rare, Error> {
                 }
             }
             per_variant.push((site.index, site.key.clone(), n));
+            if !config.rarity.passes(site) {
+                summary.filtered_out += 1;
+                return Ok(());
+            }
+            if site.calls.iter().any(|c| c.gt.has_alt()) {
+                annotation.insert(
+                    site.index,
+                    (
+                        site.population_af,
+                        site.cohort_af,
+                        most_damaging(&site.consequences),
+                    ),
+                );
+            }
             match (&reads, &site.alternate) {
                 (Some(reads), Some(alt)) => {
                     let mut patched = site.clone();
@@ -364,7 +462,7 @@ pub fn run(config: &RareConfig) -> Result<Rare, Error> {
         write_family_counts(&config.out_dir, &families, &trios, &errors)?,
         write_individual_counts(&config.out_dir, &families, &trios, &errors)?,
         write_variant_counts(&config.out_dir, &per_variant)?,
-        write_candidates(&config.out_dir, &candidates)?,
+        write_candidates(&config.out_dir, &candidates, &annotation)?,
     ];
     Ok(Rare { tables, summary })
 }
@@ -550,8 +648,13 @@ fn write_variant_counts(
     write(out, def, columns)
 }
 
-fn write_candidates(out: &std::path::Path, rows: &[Candidate]) -> Result<Finished, Error> {
-    let def = def(
+fn write_candidates(
+    out: &std::path::Path,
+    rows: &[Candidate],
+    annotation: &BTreeMap<u64, SiteAnnotation>,
+) -> Result<Finished, Error> {
+    let of = |r: &Candidate| annotation.get(&r.variant_index);
+    let mut def = def(
         "candidates",
         vec![
             utf8("family", false),
@@ -562,8 +665,13 @@ fn write_candidates(out: &std::path::Path, rows: &[Candidate]) -> Result<Finishe
             utf8("gene", true),
             utf8("partners", true),
             utf8("evidence", false),
+            Field::new("population_af", DataType::Float64, true),
+            Field::new("cohort_af", DataType::Float64, true),
+            utf8("consequence", true),
         ],
     );
+    // 2: population_af, cohort_af, consequence.
+    def.version = 2;
     let columns: Vec<ArrayRef> = vec![
         strings(rows.iter().map(|r| r.family.as_str())),
         strings(rows.iter().map(|r| r.mode.name())),
@@ -579,6 +687,70 @@ fn write_candidates(out: &std::path::Path, rows: &[Candidate]) -> Result<Finishe
             rows.iter().map(|r| r.partners.as_deref()),
         )),
         strings(rows.iter().map(|r| r.evidence.as_str())),
+        Arc::new(Float64Array::from_iter(
+            rows.iter().map(|r| of(r).and_then(|a| a.0)),
+        )),
+        Arc::new(Float64Array::from_iter(
+            rows.iter().map(|r| of(r).and_then(|a| a.1)),
+        )),
+        Arc::new(StringArray::from_iter(
+            rows.iter().map(|r| of(r).and_then(|a| a.2.as_deref())),
+        )),
     ];
     write(out, def, columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(population_af: Option<f64>, cohort_af: Option<f64>, consequence: &str) -> Site {
+        Site {
+            index: 0,
+            key: "1:100:A:G".to_owned(),
+            contig: "1".to_owned(),
+            position: 100,
+            reference: "A".to_owned(),
+            alternate: Some("G".to_owned()),
+            pass: true,
+            info_dp: None,
+            genes: vec!["GENE".to_owned()],
+            consequences: vec![("GENE".to_owned(), consequence.to_owned())],
+            population_af,
+            cohort_af,
+            calls: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rarity_limits() {
+        let default = Rarity::default();
+        // Population AF 0.01 passes, 0.02 does not; an allele the population lacks passes.
+        assert!(default.passes(&site(Some(0.01), None, "missense")));
+        assert!(!default.passes(&site(Some(0.02), None, "missense")));
+        assert!(default.passes(&site(None, None, "intron")));
+        // A cohort limit fails sites without a cohort AF.
+        let cohort = Rarity {
+            max_cohort_af: Some(0.1),
+            ..Rarity::none()
+        };
+        assert!(cohort.passes(&site(Some(0.5), Some(0.1), "intron")));
+        assert!(!cohort.passes(&site(None, Some(0.2), "intron")));
+        assert!(!cohort.passes(&site(None, None, "intron")));
+        // Impact: VEP and bcftools csq spellings.
+        let lof = Rarity {
+            impact: ConsequenceClass::Lof,
+            ..Rarity::none()
+        };
+        assert!(lof.passes(&site(None, None, "frameshift_variant")));
+        assert!(lof.passes(&site(None, None, "*stop_gained")));
+        assert!(!lof.passes(&site(None, None, "missense_variant")));
+        assert_eq!(
+            most_damaging(&[
+                ("A".to_owned(), "missense".to_owned()),
+                ("B".to_owned(), "stop_gained".to_owned()),
+            ]),
+            Some("stop_gained".to_owned())
+        );
+    }
 }

@@ -29,7 +29,7 @@ impl Loaded {
         crate::rows(&self.batches)
     }
 
-    fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.batches
             .first()
             .is_some_and(|b| b.schema().column_with_name(name).is_some())

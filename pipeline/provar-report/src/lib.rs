@@ -146,6 +146,57 @@ impl Section {
     }
 }
 
+/// Sex inference from X: a histogram of F and, with a pedigree, the samples whose recorded
+/// sex does not check (or a line saying they all do).
+fn sex_check(qc: &mut Section, t: &Loaded) -> Result<(), Error> {
+    let f: Vec<f64> = numbers(t, "x_f")?;
+    if f.iter().all(|v| v.is_nan()) {
+        return Ok(());
+    }
+    qc.plot(svg::histogram(
+        "X homozygosity F (sex: female < 0.2, male > 0.8 by default)",
+        "x_f",
+        &f,
+        20,
+    ));
+    let status = strings(t, "sex_check")?;
+    let checked = status.iter().filter(|s| !s.is_empty()).count();
+    if checked == 0 {
+        return Ok(());
+    }
+    let ids = strings(t, "sample_id")?;
+    let pedigree = strings(t, "pedigree_sex")?;
+    let inferred = strings(t, "inferred_sex")?;
+    let problems: Vec<Vec<String>> = (0..status.len())
+        .filter(|&i| status[i] == "problem")
+        .map(|i| {
+            vec![
+                ids[i].clone(),
+                pedigree[i].clone(),
+                if inferred[i].is_empty() {
+                    "undetermined".to_owned()
+                } else {
+                    inferred[i].clone()
+                },
+                format!("{:.4}", f[i]),
+            ]
+        })
+        .collect();
+    let _ = write!(
+        qc.body,
+        "<div><h3>Pedigree sex check</h3><p>{} of {checked} samples: pedigree sex unknown or \
+         not the sex inferred from X.</p>{}</div>",
+        problems.len(),
+        html::table(
+            "sex-check",
+            &["sample", "pedigree sex", "inferred sex", "F"].map(String::from),
+            &problems,
+        )
+    );
+    qc.has_data = true;
+    Ok(())
+}
+
 fn load(dir: &Path, name: &str) -> Result<Option<Loaded>, Error> {
     Ok(table::read_any(dir, name)?.map(|(schema, batches)| Loaded {
         path: dir.join(format!("{name}.parquet")),
@@ -197,6 +248,9 @@ pub fn run(config: &ReportConfig) -> Result<Report, Error> {
             ] {
                 let values = numbers(t, column)?;
                 qc.plot(svg::histogram(title, column, &values, 20));
+            }
+            if t.has("x_f") {
+                sex_check(&mut qc, t)?;
             }
         }
         None => qc.none("sample_qc"),

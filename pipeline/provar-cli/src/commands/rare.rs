@@ -59,6 +59,7 @@ pub(crate) fn execute(
     tables: &Path,
     ped: &Path,
     gates: provar_rare::Gates,
+    rarity: provar_rare::Rarity,
     build: provar_rare::Build,
     out: &Path,
     ledger: Option<&Path>,
@@ -69,9 +70,12 @@ pub(crate) fn execute(
         let mut inputs: Vec<PathBuf> = [Table::Variants, Table::Calls, Table::Samples]
             .map(|t| tables.join(t.file_name()))
             .to_vec();
-        let info = tables.join("info.parquet");
-        if info.is_file() {
-            inputs.push(info);
+        // Optional tables the stage reads when present (INFO, annotation, cohort AF).
+        for name in ["info", "consequences", "population", "variant_qc"] {
+            let path = tables.join(format!("{name}.parquet"));
+            if path.is_file() {
+                inputs.push(path);
+            }
         }
         if read_evidence {
             inputs.push(tables.join("site_evidence.parquet"));
@@ -89,12 +93,16 @@ pub(crate) fn execute(
         recorder.parameter("pass_only", gates.pass_only);
         recorder.parameter("min_info_dp", gates.min_info_dp);
         recorder.parameter("read_evidence", read_evidence);
+        recorder.parameter("max_population_af", rarity.max_population_af);
+        recorder.parameter("max_cohort_af", rarity.max_cohort_af);
+        recorder.parameter("impact", format!("{:?}", rarity.impact));
         let config = provar_rare::RareConfig {
             tables: tables.to_path_buf(),
             out_dir: out.to_path_buf(),
             pedigree: pedigree.clone(),
             build,
             gates,
+            rarity,
             read_evidence,
         };
         let rare = provar_rare::run(&config)
@@ -114,6 +122,12 @@ pub(crate) fn execute(
             context.say(format_args!(
                 "rare: AD and DP of {} call(s) taken from the reads (site_evidence.parquet)",
                 s.calls_from_reads
+            ));
+        }
+        if s.filtered_out > 0 {
+            context.say(format_args!(
+                "rare: {} variant(s) left out of the inheritance modes by the rarity/impact limits",
+                s.filtered_out
             ));
         }
         let modes: Vec<String> = s
@@ -138,6 +152,7 @@ pub(crate) fn run(context: &Context, args: &RareArgs) -> anyhow::Result<ExitStat
         args.tables.as_deref().unwrap_or(out),
         &args.ped,
         args.gates.gates(),
+        args.rarity.rarity(),
         args.build.into(),
         out,
         args.output.ledger.as_deref(),

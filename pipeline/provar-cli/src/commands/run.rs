@@ -110,7 +110,15 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         out,
         Some(&ledger_dir),
     )?;
-    let qc = qc::execute(context, args.filters, out, out, Some(&ledger_dir))?;
+    let qc = qc::execute(
+        context,
+        args.filters,
+        crate::cli::SexArgs::default(),
+        ped.as_deref(),
+        out,
+        out,
+        Some(&ledger_dir),
+    )?;
     let cluster_args = crate::cli::ClusterArgs {
         tables: None,
         on: crate::cli::ClusterOn::Genotypes,
@@ -171,6 +179,7 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
             out,
             ped,
             crate::cli::GateArgs::default().gates(),
+            crate::cli::RarityArgs::default().rarity(),
             provar_rare::Build::GRCh37,
             out,
             Some(&ledger_dir),
