@@ -110,6 +110,7 @@ steps:
       variants: merge/variants
       calls: merge/calls
       samples: merge/samples
+      ped: ped
       threads: threads
       segment: {default: qc}
     out: [variant_qc, sample_qc, ledger_out]
@@ -158,6 +159,7 @@ steps:
       calls: merge/calls
       samples: merge/samples
       info: merge/info
+      variant_qc: qc/variant_qc
       ped: ped
       threads: threads
       segment: {default: rare}

@@ -5,7 +5,7 @@ id: provar-qc
 label: "provar qc: Hail's variant_qc and sample_qc"
 doc: |
   Stages the three ingest tables under their own names and runs
-  `provar qc --tables . --out . --ledger LEDGER_NAME`. When the ledger passed in recorded
+  `provar qc --tables . --out . --ledger LEDGER_NAME` (with `--ped` when a pedigree is given). When the ledger passed in recorded
   those tables (same names, same bytes), the qc record links to the record that made them.
 
 requirements:
@@ -22,6 +22,9 @@ requirements:
           {"entry": inputs.calls, "entryname": "calls.parquet", "writable": true},
           {"entry": inputs.samples, "entryname": "samples.parquet", "writable": true}
         ];
+        if (inputs.ped !== null) {
+          listing.push({"entry": inputs.ped, "entryname": "pedigree.ped", "writable": true});
+        }
         if (inputs.ledger !== null) {
           listing.push({"entry": inputs.ledger,
                         "entryname": inputs.ledger_name, "writable": true});
@@ -43,6 +46,7 @@ arguments:
   - {position: 2, prefix: --tables, valueFrom: .}
   - {position: 3, prefix: --out, valueFrom: .}
   - {position: 4, prefix: --ledger, valueFrom: $(inputs.ledger_name)}
+  - {position: 5, prefix: --ped, valueFrom: '$(inputs.ped === null ? null : "pedigree.ped")'}
 
 inputs:
   segment:
@@ -51,6 +55,9 @@ inputs:
   variants: File
   calls: File
   samples: File
+  ped:
+    type: File?
+    doc: A pedigree whose sex column is checked against the sex inferred from X (sample_qc's pedigree_sex and sex_check).
   threads:
     type: int
     default: 1

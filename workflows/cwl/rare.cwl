@@ -31,6 +31,10 @@ requirements:
           listing.push({"entry": inputs.site_evidence,
                         "entryname": "site_evidence.parquet", "writable": true});
         }
+        if (inputs.variant_qc !== null) {
+          listing.push({"entry": inputs.variant_qc,
+                        "entryname": "variant_qc.parquet", "writable": true});
+        }
         return listing;
       }
 hints:
@@ -58,6 +62,9 @@ inputs:
   calls: File
   samples: File
   info: File
+  variant_qc:
+    type: File?
+    doc: variant_qc.parquet of `provar qc`, for the candidates' cohort_af column (and --max-cohort-af).
   ped:
     type: File
     doc: PED/FAM file (family, individual, father, mother, sex, phenotype).

@@ -239,6 +239,26 @@ pub fn vep_allele(reference: &str, alternates: &[&str], alternate: &str) -> Stri
     }
 }
 
+/// The consequence keys (CSQ, ANN, BCSQ) `info.parquet` in `tables_dir` carries with a
+/// parsable description: what [`run`] would split. Reads the schema only.
+pub fn tags_in(tables_dir: &Path) -> Result<Vec<&'static str>, AnnotateError> {
+    let Some(schema) = table::schema_of(tables_dir, "info")? else {
+        return Ok(Vec::new());
+    };
+    Ok(CONSEQUENCE_TAGS
+        .into_iter()
+        .filter(|key| {
+            schema.field_with_name(key).ok().is_some_and(|field| {
+                field
+                    .metadata()
+                    .get(INFO_DESCRIPTION_KEY)
+                    .and_then(|d| field_names(d))
+                    .is_some()
+            })
+        })
+        .collect())
+}
+
 /// Reads `variants` and the CSQ, ANN and BCSQ columns of `info` from `tables_dir` and
 /// writes `consequences` into `out_dir`. Returns `None` when `info.parquet` is absent or
 /// has none of those keys with a parsable description.

@@ -965,4 +965,13 @@ pub struct RunArgs {
     /// Reference FASTA with .fai, for CRAM and BAQ (with --bam).
     #[arg(long, value_name = "FASTA", requires = "bams")]
     pub reference: Option<PathBuf>,
+    /// Gene model (GFF3 or GTF): runs `provar annotate --genes` (annotations.parquet).
+    /// `annotate` also runs without it when the VCF carries VEP CSQ, SnpEff ANN or
+    /// bcftools BCSQ (consequences.parquet, which `rare` and `burden` then read).
+    #[arg(long, value_name = "GFF3_OR_GTF")]
+    pub genes: Option<PathBuf>,
+    /// Population sites VCF (AF/AC/AN/nhomalt): runs `provar annotate --population`
+    /// (population.parquet; `rare` then keeps alleles with population AF <= 0.01).
+    #[arg(long, value_name = "VCF")]
+    pub population: Option<PathBuf>,
 }

@@ -246,3 +246,38 @@ fn nothing_to_annotate_is_a_clear_error() {
     let after: Vec<_> = std::fs::read_dir(&out).expect("dir").collect();
     assert_eq!(before.len(), after.len(), "nothing written");
 }
+
+/// `provar run` splits the consequences a VCF carries (here the GIAB trio's bcftools BCSQ)
+/// with no flag: the same rows as `provar annotate`, recorded in the ledger.
+#[test]
+fn run_splits_the_consequences_the_vcf_carries() {
+    let by_hand = tempfile::tempdir().expect("tempdir");
+    let expected = ingest_and_annotate("trio/ashk-trio.vcf.gz", by_hand.path());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let output = provar([
+        "run".as_ref(),
+        "--vcf".as_ref(),
+        testdata("trio/ashk-trio.vcf.gz").as_os_str(),
+        "--ped".as_ref(),
+        testdata("trio/ashk-trio.ped").as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_ok(&output);
+    assert!(stderr(&output).contains("annotate: consequences from BCSQ"));
+    assert_eq!(format!("{:?}", rows(&out)), format!("{expected:?}"));
+    let lineage = provar([
+        "ledger".as_ref(),
+        "lineage".as_ref(),
+        out.join("consequences.parquet").as_os_str(),
+        "--ledger".as_ref(),
+        out.join("ledger").as_os_str(),
+    ]);
+    assert_ok(&lineage);
+    assert!(
+        String::from_utf8_lossy(&lineage.stdout).contains("annotate"),
+        "{}",
+        String::from_utf8_lossy(&lineage.stdout)
+    );
+}

@@ -384,5 +384,10 @@ fn unknown_flags_exit_2_and_stdout_stays_empty() {
     ]);
     assert_ok(&output);
     assert!(output.stdout.is_empty(), "stdout carries data only");
-    assert!(stderr(&output).contains("ledger: 4 records"));
+    // ingest, qc, annotate (the trio carries BCSQ), cluster, report.
+    assert!(
+        stderr(&output).contains("ledger: 5 records"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -150,3 +150,45 @@ fn missing_population_field_is_a_clear_error() {
         .count();
     assert_eq!(hidden, 0, "no scratch left behind");
 }
+
+/// `provar run --population` runs annotate after qc: its population.parquet has the same
+/// bytes as `provar annotate --population` writes, and rare reports the alleles its
+/// population-AF limit (0.01) leaves out: those with pop_AF above 0.01.
+#[test]
+fn run_with_population_writes_the_same_table_and_rare_uses_it() {
+    let by_hand = ingested_cohort();
+    assert_ok(&annotate_with_population(by_hand.path(), &["-q".as_ref()]));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let sites = testdata("population/example-population.sites.vcf.gz");
+    let output = provar([
+        "run".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--population".as_ref(),
+        sites.as_os_str(),
+    ]);
+    assert_ok(&output);
+    let bytes = |d: &Path| std::fs::read(d.join("population.parquet")).expect("population");
+    assert_eq!(bytes(&out), bytes(by_hand.path()));
+    // The fixture's pop_AF column: alleles above 0.01 are left out of the modes.
+    let fixture = Tsv::read("expected/sample.population-annotate.tsv");
+    let above = fixture
+        .rows
+        .iter()
+        .filter(|r| {
+            fixture
+                .get(r, "pop_AF")
+                .parse::<f64>()
+                .is_ok_and(|af| af > 0.01)
+        })
+        .count();
+    assert!(above > 0);
+    assert!(
+        stderr(&output).contains(&format!(
+            "rare: {above} variant(s) left out of the inheritance modes"
+        )),
+        "{}",
+        stderr(&output)
+    );
+}

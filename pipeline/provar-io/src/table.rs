@@ -595,6 +595,25 @@ pub fn read_any(dir: &Path, name: &str) -> Result<Option<(String, Vec<RecordBatc
     Ok(Some((found, batches)))
 }
 
+/// The Arrow schema of `DIR/NAME.parquet` (field metadata included) without reading its
+/// rows; `None` when the file does not exist.
+pub fn schema_of(dir: &Path, name: &str) -> Result<Option<SchemaRef>, Error> {
+    let path = dir.join(format!("{name}.parquet"));
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let file = File::open(&path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| Error::Parquet {
+            path: path.clone(),
+            source,
+        })?;
+    Ok(Some(builder.schema().clone()))
+}
+
 /// Fetches a column by name and downcasts it, with an error naming the file and column.
 pub fn column<'a, T: 'static>(
     batch: &'a RecordBatch,

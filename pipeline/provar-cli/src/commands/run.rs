@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{cli::RunArgs, recorder::VerifyFailed, ExitStatus};
 
-use super::{burden, cluster, ingest, ledger, qc, rare, reads, report, Context};
+use super::{annotate, burden, cluster, ingest, ledger, qc, rare, reads, report, Context};
 
 /// The bundled cohort, relative to the repository root.
 const BUNDLED_VCF: &str = "testdata/cohort/sample.vcf.gz";
@@ -35,8 +35,8 @@ fn bundled(path: &str) -> anyhow::Result<PathBuf> {
     anyhow::bail!("the bundled file {path} is not here; pass --vcf FILE (and --ped FILE)")
 }
 
-/// Gene burden when the pedigree has both cases and controls: by INFO/BCSQ gene when the
-/// VCF has consequences, else by 1 Mb window.
+/// Gene burden when the pedigree has both cases and controls: by gene when the VCF has
+/// consequences (`annotate` split them into consequences.parquet), else by 1 Mb window.
 fn run_burden(context: &Context, out: &Path, ped: &Path, ledger_dir: &Path) -> anyhow::Result<()> {
     let pedigree = rare::read_pedigree(ped)?;
     let samples: std::collections::BTreeSet<String> =
@@ -58,17 +58,14 @@ fn run_burden(context: &Context, out: &Path, ped: &Path, ledger_dir: &Path) -> a
         ));
         return Ok(());
     }
-    let has_bcsq = provar_io::table::read_any(out, "info")?
-        .and_then(|(_, b)| {
-            b.first()
-                .map(|b| b.schema().field_with_name("BCSQ").is_ok())
-        })
-        .unwrap_or(false);
+    let has_genes = out.join("consequences.parquet").is_file()
+        || provar_io::table::schema_of(out, "info")?
+            .is_some_and(|s| s.field_with_name("BCSQ").is_ok());
     let args = crate::cli::BurdenArgs {
         ped: ped.to_path_buf(),
         tables: None,
         qualifying: crate::cli::QualifyingArg::Protein,
-        window: (!has_bcsq).then_some(1_000_000),
+        window: (!has_genes).then_some(1_000_000),
         max_af: 0.01,
         min_case_carriers: 1,
         min_cases: 5,
@@ -119,6 +116,28 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         out,
         Some(&ledger_dir),
     )?;
+    // Annotation, when there is a gene model, population sites or consequences in the VCF
+    // to split; rare and burden below read what it writes.
+    if args.genes.is_some()
+        || args.population.is_some()
+        || !provar_annotate::consequence::tags_in(out)?.is_empty()
+    {
+        annotate::run(
+            context,
+            &crate::cli::AnnotateArgs {
+                tables: None,
+                genes: args.genes.clone(),
+                flank: 0,
+                population: args.population.clone(),
+                population_fields: Vec::new(),
+                population_prefix: "pop_".to_owned(),
+                output: crate::cli::OutputArgs {
+                    out: out.clone(),
+                    ledger: Some(ledger_dir.clone()),
+                },
+            },
+        )?;
+    }
     let cluster_args = crate::cli::ClusterArgs {
         tables: None,
         on: crate::cli::ClusterOn::Genotypes,
