@@ -391,3 +391,31 @@ fn unknown_flags_exit_2_and_stdout_stays_empty() {
         stderr(&output)
     );
 }
+
+/// A small call set (the CEPH 1463 trio's 22 chrX sites) has too few common variants for a
+/// PCA: `provar run` skips clustering, says why, and still ends with the rare-disease
+/// tables, the consequences the VCF carries (VEP CSQ) and a verified ledger.
+#[test]
+fn run_on_a_small_call_set_skips_clustering_and_goes_on() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = provar([
+        "run".as_ref(),
+        "--vcf".as_ref(),
+        testdata("family/test.mendel.vcf.gz").as_os_str(),
+        "--ped".as_ref(),
+        testdata("family/test.mendel.ped").as_os_str(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+    ]);
+    assert_ok(&output);
+    let messages = stderr(&output);
+    assert!(
+        messages.contains("cluster: skipped: cannot cluster the samples of")
+            && messages.contains("too few samples or common variants for PCA"),
+        "{messages}"
+    );
+    for file in ["candidates.parquet", "consequences.parquet", "report.html"] {
+        assert!(out.path().join(file).is_file(), "{file}");
+    }
+    assert!(!out.path().join("clusters.parquet").exists());
+}

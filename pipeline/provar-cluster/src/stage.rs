@@ -57,6 +57,19 @@ pub enum ClusterError {
         /// What went wrong.
         reason: String,
     },
+    /// Too few samples, or too few common well-called variants, for a PCA.
+    #[error(
+        "cannot cluster the samples of {} by genotype: too few samples or common variants for PCA (MAF >= {maf}, call rate >= {min_call_rate})",
+        path.display()
+    )]
+    TooFewForPca {
+        /// The calls table.
+        path: PathBuf,
+        /// The minor-allele-frequency floor of the PCA's variants.
+        maf: f64,
+        /// The call-rate floor of the PCA's variants.
+        min_call_rate: f64,
+    },
     /// k-means failed (e.g. more clusters than samples).
     #[error("cannot cluster the samples of {}", path.display())]
     KMeans {
@@ -166,12 +179,10 @@ pub fn run_genetic(config: &GeneticConfig) -> Result<GeneticClusters, ClusterErr
             path: calls.clone(),
             reason: e.to_string(),
         })?;
-    let pca = genetic::pca(&genotypes, &config.pca).ok_or_else(|| ClusterError::Genetic {
+    let pca = genetic::pca(&genotypes, &config.pca).ok_or_else(|| ClusterError::TooFewForPca {
         path: calls.clone(),
-        reason: format!(
-            "too few samples or common variants for PCA (MAF >= {}, call rate >= {})",
-            config.pca.maf, config.pca.min_call_rate
-        ),
+        maf: config.pca.maf,
+        min_call_rate: config.pca.min_call_rate,
     })?;
     let dims = config.pcs.min(pca.scores.ncols()).max(1);
     let x = pca.scores.slice(ndarray::s![.., ..dims]).to_owned();

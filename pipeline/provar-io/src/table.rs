@@ -509,11 +509,23 @@ pub fn commit_all(finished: Vec<Finished>) -> Result<Vec<PathBuf>, Error> {
     finished.into_iter().map(Finished::commit).collect()
 }
 
-/// Opens `DIR/NAME.parquet`, checks its schema id, and returns a batch iterator.
+/// Reads `DIR/NAME.parquet` in batches of `batch_size` rows, checking its schema version.
 pub fn read(
     dir: &Path,
     table: impl TableSpec,
     batch_size: usize,
+) -> Result<impl Iterator<Item = Result<RecordBatch, Error>>, Error> {
+    read_columns(dir, table, batch_size, None)
+}
+
+/// As [`read`], decoding only the named top-level columns (in the file's order; names the
+/// file lacks are skipped, so optional columns can be asked for). Memory and time then
+/// scale with the columns a stage uses, not with the table's width.
+pub fn read_columns(
+    dir: &Path,
+    table: impl TableSpec,
+    batch_size: usize,
+    columns: Option<&[&str]>,
 ) -> Result<impl Iterator<Item = Result<RecordBatch, Error>>, Error> {
     let path = dir.join(table.parquet_file_name());
     let file = File::open(&path).map_err(|source| Error::Io {
@@ -539,6 +551,21 @@ pub fn read(
             found,
         });
     }
+    let builder = match columns {
+        Some(names) => {
+            let roots: Vec<usize> = builder
+                .schema()
+                .fields()
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| names.contains(&f.name().as_str()))
+                .map(|(i, _)| i)
+                .collect();
+            let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), roots);
+            builder.with_projection(mask)
+        }
+        None => builder,
+    };
     let reader = builder
         .with_batch_size(batch_size)
         .build()

@@ -93,6 +93,20 @@ impl SexThresholds {
     }
 }
 
+/// The most calls (rows x samples) one batch of `calls` holds: memory scales with it, not
+/// with the cohort's width (2,048 rows at 2,000 samples).
+pub const CELLS_PER_BATCH: usize = 1 << 22;
+
+/// The `calls` columns QC reads (AD and PL are left undecoded).
+const CALL_COLUMNS: [&str; 6] = [
+    "variant_index",
+    "gt_allele_1",
+    "gt_allele_2",
+    "gt_alleles_extra",
+    "dp",
+    "gq",
+];
+
 /// What to compute and where.
 #[derive(Clone, Debug)]
 pub struct QcConfig {
@@ -100,7 +114,8 @@ pub struct QcConfig {
     pub tables_dir: PathBuf,
     /// Directory receiving `variant_qc` and `sample_qc`.
     pub out_dir: PathBuf,
-    /// Rows read per batch. Output bytes do not depend on it.
+    /// Most rows read per batch; fewer with many samples, so that a batch holds at most
+    /// [`CELLS_PER_BATCH`] calls. Output bytes do not depend on the thread count.
     pub batch_size: usize,
     /// Genotype filters (none by default).
     pub filters: Filters,
@@ -171,7 +186,6 @@ struct VariantInfo {
 /// Computes `variant_qc` and `sample_qc`.
 pub fn run(config: &QcConfig) -> Result<Qc, Error> {
     let dir = &config.tables_dir;
-    let batch_size = config.batch_size.max(1);
     let mismatch = |message: String| Error::Mismatch {
         dir: dir.clone(),
         message,
@@ -179,12 +193,16 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
 
     let samples_path = dir.join(Table::Samples.file_name());
     let mut sample_ids: Vec<String> = Vec::new();
-    for batch in table::read(dir, Table::Samples, batch_size)? {
+    for batch in table::read(dir, Table::Samples, 8192)? {
         let batch = batch?;
         let ids = column::<StringArray>(&batch, "sample_id", &samples_path)?;
         sample_ids.extend(ids.iter().map(|s| s.unwrap_or_default().to_owned()));
     }
     let n_samples = sample_ids.len();
+    let batch_size = config
+        .batch_size
+        .min(CELLS_PER_BATCH / n_samples.max(1))
+        .max(1);
 
     let variants_path = dir.join(Table::Variants.file_name());
     let calls_path = dir.join(Table::Calls.file_name());
@@ -196,7 +214,7 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
     let mut n_variants = 0u64;
     let mut x_sites = 0u64;
 
-    for batch in table::read(dir, Table::Calls, batch_size)? {
+    for batch in table::read_columns(dir, Table::Calls, batch_size, Some(&CALL_COLUMNS))? {
         let batch = batch?;
         let rows = batch.num_rows();
         while pending.len() < rows {

@@ -156,7 +156,16 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
             ledger: Some(ledger_dir.clone()),
         },
     };
-    cluster::run(context, &cluster_args)?;
+    // A small call set (a few sites, or a single sample) has nothing to cluster: the run
+    // goes on without clusters, pca and relatedness, and says so.
+    if let Err(e) = cluster::run(context, &cluster_args) {
+        match e.downcast_ref::<provar_cluster::ClusterError>() {
+            Some(too_few @ provar_cluster::ClusterError::TooFewForPca { .. }) => {
+                context.say(format_args!("cluster: skipped: {too_few}"));
+            }
+            _ => return Err(e),
+        }
+    }
     if !args.bams.is_empty() {
         let output = || crate::cli::OutputArgs {
             out: out.clone(),
