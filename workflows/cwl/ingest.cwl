@@ -89,6 +89,10 @@ outputs:
     type: File
     doc: Every INFO field of the header, typed, one row per split variant.
     outputBinding: {glob: "shards/$(inputs.shard)/info.parquet"}
+  format:
+    type: File?
+    doc: FORMAT keys beyond GT, AD, DP, GQ and PL, typed (only when the header declares any).
+    outputBinding: {glob: "shards/$(inputs.shard)/format.parquet"}
   ledger_out:
     type: Directory
     outputBinding: {glob: $(inputs.ledger_name)}

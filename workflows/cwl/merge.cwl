@@ -81,6 +81,10 @@ outputs:
   info:
     type: File
     outputBinding: {glob: info.parquet}
+  format:
+    type: File?
+    doc: FORMAT keys beyond GT, AD, DP, GQ and PL, typed (only when the header declares any).
+    outputBinding: {glob: format.parquet}
   ledger_out:
     type: Directory
     outputBinding: {glob: $(inputs.ledger_name)}
