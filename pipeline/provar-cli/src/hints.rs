@@ -106,6 +106,12 @@ pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
                 vcf::Error::UnsupportedCompression { .. } => {
                     return Some("recompress with `bgzip` (htslib) instead of gzip".to_owned());
                 }
+                vcf::Error::MissingIndex { path } if provar_io::bcf::is_bcf(path) => {
+                    return Some(format!(
+                        "index it with `bcftools index {}` (a BCF needs a .csi index)",
+                        path.display()
+                    ));
+                }
                 vcf::Error::MissingIndex { path } => {
                     return Some(format!(
                         "index it with `tabix -p vcf {0}` or `bcftools index {0}` (a bgzipped VCF needs bgzip, not gzip)",

@@ -112,6 +112,37 @@ fn csi_shards_merge_to_the_single_run_bytes() {
     assert_shards_merge_to_single_run("trio/ashk-trio.vcf.gz", &[2, 4, 7]);
 }
 
+/// BCF through its CSI index (`bcftools index`): shards merge to the single run, and a
+/// region selects what `bcftools query -r` selects on the VCF, with byte-identical tables.
+#[test]
+fn bcf_shards_and_regions_equal_the_vcf() {
+    assert_shards_merge_to_single_run("cohort/sample.bcf", &[2, 3, 4]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let region = ["--region", "20:10000000-12000000,20:11500000-13000000"];
+    let (bcf, vcf) = (dir.path().join("bcf"), dir.path().join("vcf"));
+    assert_ok(&ingest(&testdata("cohort/sample.bcf"), &bcf, &region));
+    assert_ok(&ingest(&testdata("cohort/sample.vcf.gz"), &vcf, &region));
+    assert_eq!(keys(&bcf), expected_keys("expected/sample.regions.tsv"));
+    for table in [
+        "variants.parquet",
+        "calls.parquet",
+        "samples.parquet",
+        "info.parquet",
+    ] {
+        assert!(
+            std::fs::read(bcf.join(table)).expect("read")
+                == std::fs::read(vcf.join(table)).expect("read"),
+            "{table} from BCF by region differs from VCF by region"
+        );
+    }
+    // A BCF without its index: exit 2, naming the file.
+    let copy = dir.path().join("copy.bcf");
+    std::fs::copy(testdata("cohort/sample.bcf"), &copy).expect("copy");
+    let output = ingest(&copy, &dir.path().join("none"), &region);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("copy.bcf"), "{}", stderr(&output));
+}
+
 #[test]
 fn region_errors_name_the_problem() {
     let out = tempfile::tempdir().expect("tempdir");

@@ -241,31 +241,39 @@ impl Source {
 
 /// Reads `config.vcf` and writes the three tables into `config.out_dir` under temporary names.
 pub fn run(config: &IngestConfig) -> Result<Ingested, Error> {
-    if provar_io::bcf::is_bcf(&config.vcf) {
-        if config.selection != RecordSelection::All {
-            return Err(Error::Unsupported {
-                path: config.vcf.clone(),
-                what: "reading BCF by region or shard",
-            });
-        }
+    let bcf = provar_io::bcf::is_bcf(&config.vcf);
+    if bcf && config.selection == RecordSelection::All {
         let (reader, header) = provar_io::bcf::Reader::open(&config.vcf, config.threads)?;
         return ingest(config, &header, Source::Bcf(Box::new(reader)));
     }
-    let mut reader = vcf::Reader::open(&config.vcf, config.threads)?;
-    let header = reader.read_header()?;
-    let source = match &config.selection {
-        RecordSelection::All => Source::Whole(reader),
-        selection => {
-            let index = vcf::Index::open_for(&config.vcf)?;
-            let queries = match selection {
-                RecordSelection::Regions(regions) => {
-                    index.queries_for_regions(&config.vcf, regions)?
-                }
-                RecordSelection::Shard { index: i, count } => index.shard(*i, *count),
-                RecordSelection::All => Vec::new(),
-            };
-            Source::Indexed(vcf::RegionReader::open(&config.vcf, &index, queries)?)
-        }
+    let queries = |index: &vcf::Index| -> Result<Vec<vcf::Query>, Error> {
+        Ok(match &config.selection {
+            RecordSelection::Regions(regions) => index.queries_for_regions(&config.vcf, regions)?,
+            RecordSelection::Shard { index: i, count } => index.shard(*i, *count),
+            RecordSelection::All => Vec::new(),
+        })
+    };
+    let (header, source) = if bcf {
+        // A BCF read by region or shard: its CSI index, with the header's contig names.
+        let indexed = provar_io::bcf::Indexed::open(&config.vcf)?;
+        let index = vcf::Index::open_for_bcf(&config.vcf, indexed.contigs)?;
+        let reader = vcf::RegionReader::open(&config.vcf, &index, queries(&index)?)?;
+        (indexed.header, Source::Indexed(reader))
+    } else {
+        let mut reader = vcf::Reader::open(&config.vcf, config.threads)?;
+        let header = reader.read_header()?;
+        let source = match &config.selection {
+            RecordSelection::All => Source::Whole(reader),
+            _ => {
+                let index = vcf::Index::open_for(&config.vcf)?;
+                Source::Indexed(vcf::RegionReader::open(
+                    &config.vcf,
+                    &index,
+                    queries(&index)?,
+                )?)
+            }
+        };
+        (header, source)
     };
     ingest(config, &header, source)
 }

@@ -89,16 +89,127 @@ impl Reader {
             return Ok(None);
         }
         self.count = number;
-        self.line.clear();
-        let mut writer = noodles_vcf::io::Writer::new(&mut self.line);
-        writer
-            .write_variant_record(&self.header, &self.record)
-            .map_err(undecodable)?;
-        while self.line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-            self.line.pop();
-        }
-        buf.clear();
-        buf.push_str(&String::from_utf8_lossy(&self.line));
+        record_to_line(&self.header, &self.record, &mut self.line, buf).map_err(undecodable)?;
         Ok(Some(Location::Record(number)))
+    }
+}
+
+/// Writes `record` as a VCF data line (without terminator) into `buf`, through `scratch`.
+pub(crate) fn record_to_line(
+    header: &noodles_vcf::Header,
+    record: &noodles_bcf::Record,
+    scratch: &mut Vec<u8>,
+    buf: &mut String,
+) -> std::io::Result<()> {
+    scratch.clear();
+    let mut writer = noodles_vcf::io::Writer::new(&mut *scratch);
+    writer.write_variant_record(header, record)?;
+    while scratch.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        scratch.pop();
+    }
+    buf.clear();
+    buf.push_str(&String::from_utf8_lossy(scratch));
+    Ok(())
+}
+
+/// A BCF file opened for reading by region or shard through its CSI index: its header,
+/// and the contig names in dictionary order (what the index's reference ids count).
+pub struct Indexed {
+    /// The header, as [`Reader::open`] returns it.
+    pub header: Header,
+    /// Contig names, in the header's dictionary order.
+    pub contigs: Vec<String>,
+}
+
+impl Indexed {
+    /// Reads the header of `path`.
+    pub fn open(path: &Path) -> Result<Self, Error> {
+        let (_, header) = Reader::open(path, 1)?;
+        let contigs = header.inner.contigs().keys().cloned().collect();
+        Ok(Self { header, contigs })
+    }
+}
+
+/// The bytes a BGZF region reader turns into VCF data lines: text lines of a VCF, or BCF
+/// records written as such lines.
+pub(crate) enum LineSource {
+    /// A BGZF VCF.
+    Vcf(noodles_bgzf::io::Reader<File>),
+    /// A BCF, with its header and buffers.
+    Bcf {
+        /// The reader.
+        reader: Box<noodles_bcf::io::Reader<noodles_bgzf::io::Reader<File>>>,
+        /// The header, for writing records as text.
+        header: Box<noodles_vcf::Header>,
+        /// The current record.
+        record: Box<noodles_bcf::Record>,
+        /// Text scratch space.
+        scratch: Vec<u8>,
+    },
+}
+
+impl LineSource {
+    /// A source over `path`: BCF when its content says so.
+    pub(crate) fn open(path: &Path) -> Result<Self, Error> {
+        let io_error = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
+        if is_bcf(path) {
+            let (_, header) = Reader::open(path, 1)?;
+            let file = File::open(path).map_err(io_error)?;
+            Ok(LineSource::Bcf {
+                reader: Box::new(noodles_bcf::io::Reader::new(file)),
+                header: Box::new(header.inner),
+                record: Box::default(),
+                scratch: Vec::new(),
+            })
+        } else {
+            let file = File::open(path).map_err(io_error)?;
+            Ok(LineSource::Vcf(noodles_bgzf::io::Reader::new(file)))
+        }
+    }
+
+    fn bgzf(&mut self) -> &mut noodles_bgzf::io::Reader<File> {
+        match self {
+            LineSource::Vcf(r) => r,
+            LineSource::Bcf { reader, .. } => reader.get_mut(),
+        }
+    }
+
+    /// Moves to a virtual position (a record or line start the index gave).
+    pub(crate) fn seek(
+        &mut self,
+        position: noodles_bgzf::VirtualPosition,
+    ) -> std::io::Result<noodles_bgzf::VirtualPosition> {
+        self.bgzf().seek(position)
+    }
+
+    /// Where the next line or record starts.
+    pub(crate) fn virtual_position(&mut self) -> noodles_bgzf::VirtualPosition {
+        self.bgzf().virtual_position()
+    }
+
+    /// Reads the next line (with its terminator, for VCF) into `buf`; 0 at the end.
+    pub(crate) fn read_line(&mut self, buf: &mut String) -> std::io::Result<usize> {
+        use std::io::BufRead as _;
+        match self {
+            LineSource::Vcf(r) => {
+                buf.clear();
+                r.read_line(buf)
+            }
+            LineSource::Bcf {
+                reader,
+                header,
+                record,
+                scratch,
+            } => {
+                if reader.read_record(record)? == 0 {
+                    return Ok(0);
+                }
+                record_to_line(header, record, scratch, buf)?;
+                Ok(buf.len().max(1))
+            }
+        }
     }
 }

@@ -1,11 +1,7 @@
 //! Region and shard reading of BGZF-compressed VCF through its tabix (`.tbi`) or CSI
-//! (`.csi`) index.
+//! (`.csi`) index, and of BCF through its CSI index.
 
-use std::{
-    fs::File,
-    io::BufRead,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use noodles_bgzf::VirtualPosition;
 use noodles_csi::{binning_index::index::reference_sequence::bin::Chunk, BinningIndex};
@@ -88,6 +84,38 @@ impl Index {
         Ok(Self {
             path,
             inner,
+            contigs,
+        })
+    }
+
+    /// Opens `BCF.csi` (`bcftools index`), with the contig names of the BCF header in
+    /// dictionary order: a BCF index does not name its contigs.
+    pub fn open_for_bcf(bcf: &Path, contigs: Vec<String>) -> Result<Self, Error> {
+        let mut csi = bcf.as_os_str().to_owned();
+        csi.push(".csi");
+        let csi = PathBuf::from(csi);
+        if !csi.is_file() {
+            return Err(Error::MissingIndex {
+                path: bcf.to_owned(),
+            });
+        }
+        let inner = noodles_csi::fs::read(&csi).map_err(|source| Error::Io {
+            path: csi.clone(),
+            source,
+        })?;
+        if inner.reference_sequences().len() > contigs.len() {
+            return Err(Error::InvalidIndex {
+                path: csi,
+                message: format!(
+                    "the index has {} reference sequences but the BCF header names {} contigs",
+                    inner.reference_sequences().len(),
+                    contigs.len()
+                ),
+            });
+        }
+        Ok(Self {
+            path: csi,
+            inner: AnyIndex::Csi(inner),
             contigs,
         })
     }
@@ -278,10 +306,11 @@ pub enum Location {
     VirtualPosition(u64),
 }
 
-/// Reads the lines of a BGZF VCF that the queries select, in file order, each record once.
+/// Reads the lines of a BGZF VCF (or the records of a BCF, as VCF lines) that the queries
+/// select, in file order, each record once.
 pub struct RegionReader {
     path: PathBuf,
-    reader: noodles_bgzf::io::Reader<File>,
+    reader: crate::bcf::LineSource,
     plan: Vec<(Query, Vec<Chunk>)>,
     query: usize,
     chunk: usize,
@@ -292,10 +321,6 @@ pub struct RegionReader {
 impl RegionReader {
     /// Opens `vcf` for reading the records `queries` select.
     pub fn open(vcf: &Path, index: &Index, queries: Vec<Query>) -> Result<Self, Error> {
-        let io_error = |source| Error::Io {
-            path: vcf.to_owned(),
-            source,
-        };
         let mut plan = Vec::with_capacity(queries.len());
         for q in queries {
             let chunks = index.chunks(&q).map_err(|source| Error::Io {
@@ -304,10 +329,9 @@ impl RegionReader {
             })?;
             plan.push((q, chunks));
         }
-        let file = File::open(vcf).map_err(io_error)?;
         Ok(Self {
             path: vcf.to_owned(),
-            reader: noodles_bgzf::io::Reader::new(file),
+            reader: crate::bcf::LineSource::open(vcf)?,
             plan,
             query: 0,
             chunk: 0,
@@ -343,7 +367,6 @@ impl RegionReader {
                 self.in_chunk = false;
                 continue;
             }
-            buf.clear();
             if self.reader.read_line(buf).map_err(|source| Error::Io {
                 path: self.path.clone(),
                 source,
