@@ -170,6 +170,13 @@ emit sample.burden-windows.tsv \
   "bcftools +fill-tags testdata/cohort/sample.vcf.gz -Ou -- -t AF | bcftools view -f PASS,. -i 'INFO/AF<=0.05' -Ou | bcftools query -H -f '%POS[\t%GT]\n' | awk -F'\t' -v fam=testdata/cohort/sample.fam 'BEGIN{while((getline l < fam)>0){split(l,f,/[ \t]+/); ph[f[2]]=f[6]}} NR==1{for(i=2;i<=NF;i++){s=\$i; sub(/^#? ?\[[0-9]+\]/,\"\",s); sub(/:GT\$/,\"\",s); name[i]=s}; next} {w=int((\$1-1)/1000000); for(i=2;i<=NF;i++){if(\$i ~ /1/){carrier[w,i]=1; seen[w]=1}}} END{for(w in seen){d=0;c=0; for(i=2;i<=101;i++){if(carrier[w,i]){if(ph[name[i]]==2)d++; else if(ph[name[i]]==1)c++}}; printf \"20:%d-%d\t%d\t%d\n\", w*1000000+1, (w+1)*1000000, d, c}}' | sort" \
   "window${tab}case_carriers${tab}control_carriers"
 
+# The same with population allele frequencies joined (the labelled example sites file in
+# reference/, as `provar annotate --population` does) and alleles above pop_AF 0.01 left
+# out (`provar burden --max-pop-af 0.01`; an allele the sites file lacks stays in).
+emit sample.burden-windows-pop.tsv \
+  "bcftools annotate --no-version -a reference/example-population.sites.vcf.gz -c INFO/pop_AF:=INFO/AF testdata/cohort/sample.vcf.gz -Ou | bcftools +fill-tags -Ou -- -t AF | bcftools view -f PASS,. -i 'INFO/AF<=0.05 && (INFO/pop_AF<=0.01 || INFO/pop_AF=\".\")' -Ou | bcftools query -H -f '%POS[\t%GT]\n' | awk -F'\t' -v fam=testdata/cohort/sample.fam 'BEGIN{while((getline l < fam)>0){split(l,f,/[ \t]+/); ph[f[2]]=f[6]}} NR==1{for(i=2;i<=NF;i++){s=\$i; sub(/^#? ?\[[0-9]+\]/,\"\",s); sub(/:GT\$/,\"\",s); name[i]=s}; next} {w=int((\$1-1)/1000000); for(i=2;i<=NF;i++){if(\$i ~ /1/){carrier[w,i]=1; seen[w]=1}}} END{for(w in seen){d=0;c=0; for(i=2;i<=101;i++){if(carrier[w,i]){if(ph[name[i]]==2)d++; else if(ph[name[i]]==1)c++}}; printf \"20:%d-%d\t%d\t%d\n\", w*1000000+1, (w+1)*1000000, d, c}}' | sort" \
+  "window${tab}case_carriers${tab}control_carriers"
+
 # KING-robust kinship of every pair (plink2 --make-king-table, counts).
 if command -v plink2 > /dev/null; then
     for pair in "ashk-trio testdata/trio/ashk-trio.vcf.gz" "sample testdata/cohort/sample.vcf.gz"; do

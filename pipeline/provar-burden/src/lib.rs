@@ -5,7 +5,9 @@
 //! unaffected = control; missing phenotypes and samples the pedigree does not name are
 //! left out). A sample *carries* a gene when it is heterozygous or homozygous for at least
 //! one qualifying variant in it. A variant qualifies when it passes FILTER, its cohort
-//! allele frequency (`variant_qc.parquet` AF, when present) is at most `max_af`, and its
+//! allele frequency (`variant_qc.parquet` AF, when present) is at most `max_af`, its
+//! population allele frequency (`population.parquet`, when present and the allele is in
+//! it) at most `max_population_af`, and its
 //! consequence (`consequences.parquet` of `provar annotate` when present, else the first
 //! field of INFO/BCSQ) is in the chosen class.
 //!
@@ -82,6 +84,9 @@ pub struct BurdenConfig {
     pub grouping: Grouping,
     /// Maximum cohort allele frequency of a qualifying variant (needs variant_qc.parquet).
     pub max_af: Option<f64>,
+    /// Maximum population allele frequency (`population.parquet`); an allele the
+    /// population file lacks qualifies.
+    pub max_population_af: Option<f64>,
     /// Minimum counts.
     pub minimums: Minimums,
 }
@@ -222,6 +227,11 @@ pub fn run(config: &BurdenConfig) -> Result<Burden, Error> {
             let value = af.get(site.index as usize).copied().unwrap_or(f64::NAN);
             // A missing AF (NaN: no called genotype) does not qualify.
             if value.is_nan() || value > max {
+                return Ok(());
+            }
+        }
+        if let (Some(max), Some(af)) = (config.max_population_af, site.population_af) {
+            if af > max {
                 return Ok(());
             }
         }

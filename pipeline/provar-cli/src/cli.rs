@@ -497,6 +497,15 @@ pub struct BurdenArgs {
         allow_hyphen_values = true
     )]
     pub max_af: f64,
+    /// Maximum population allele frequency (population.parquet of `provar annotate
+    /// --population`; an allele absent from it qualifies); a negative value turns it off.
+    #[arg(
+        long,
+        value_name = "AF",
+        default_value_t = 0.01,
+        allow_hyphen_values = true
+    )]
+    pub max_pop_af: f64,
     /// Test a gene only with at least this many case carriers (geneBurdenRD: 1).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_case_carriers: usize,

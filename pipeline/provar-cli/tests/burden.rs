@@ -233,6 +233,48 @@ fn window_burden_on_the_cohort_equals_a_bcftools_recount_and_scipy() {
     }
 }
 
+/// With population frequencies joined (`provar run --population` runs annotate), alleles
+/// above `--max-pop-af 0.01` do not qualify: the carriers per window equal a bcftools
+/// recount after `bcftools annotate` with the same sites file.
+#[test]
+fn population_af_limit_equals_a_bcftools_recount() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path();
+    let sites = testdata("population/example-population.sites.vcf.gz");
+    run_pipeline(
+        &testdata("cohort/sample.vcf.gz"),
+        out,
+        &["--population", sites.to_str().expect("utf-8 path")],
+    );
+    let fam = testdata("cohort/sample.fam");
+    assert_ok(&provar([
+        "burden".as_ref(),
+        "--ped".as_ref(),
+        fam.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--window".as_ref(),
+        "1000000".as_ref(),
+        "--max-af".as_ref(),
+        "0.05".as_ref(),
+        "--max-pop-af".as_ref(),
+        "0.01".as_ref(),
+    ]));
+    let rows = burden_rows(out);
+    let expected = Tsv::read("expected/sample.burden-windows-pop.tsv");
+    let by_window: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.gene.as_str(), r)).collect();
+    assert_eq!(by_window.len(), expected.rows.len());
+    for e in &expected.rows {
+        let r = by_window[e[0].as_str()];
+        assert_eq!(
+            (r.d.to_string(), r.c.to_string()),
+            (e[1].clone(), e[2].clone()),
+            "{}",
+            e[0]
+        );
+    }
+}
+
 #[test]
 fn a_pedigree_without_controls_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -37,7 +37,12 @@ pub(crate) fn execute(
         let mut inputs: Vec<PathBuf> = [Table::Variants, Table::Calls, Table::Samples]
             .map(|t| tables.join(t.file_name()))
             .to_vec();
-        for optional in ["info.parquet", "variant_qc.parquet"] {
+        for optional in [
+            "info.parquet",
+            "variant_qc.parquet",
+            "consequences.parquet",
+            "population.parquet",
+        ] {
             let path = tables.join(optional);
             if path.is_file() {
                 inputs.push(path);
@@ -56,6 +61,8 @@ pub(crate) fn execute(
         );
         recorder.parameter("grouping", format!("{grouping:?}"));
         recorder.parameter("max_af", max_af);
+        let max_population_af = (args.max_pop_af >= 0.0).then_some(args.max_pop_af);
+        recorder.parameter("max_population_af", max_population_af);
         recorder.parameter("min_case_carriers", args.min_case_carriers);
         recorder.parameter("min_cases", args.min_cases);
         recorder.parameter("min_carriers", args.min_carriers);
@@ -67,6 +74,7 @@ pub(crate) fn execute(
             qualifying: args.qualifying.into(),
             grouping,
             max_af,
+            max_population_af,
             minimums: provar_burden::Minimums {
                 case_carriers: args.min_case_carriers,
                 cases: args.min_cases,

@@ -67,6 +67,7 @@ fn run_burden(context: &Context, out: &Path, ped: &Path, ledger_dir: &Path) -> a
         qualifying: crate::cli::QualifyingArg::Protein,
         window: (!has_genes).then_some(1_000_000),
         max_af: 0.01,
+        max_pop_af: 0.01,
         min_case_carriers: 1,
         min_cases: 5,
         min_carriers: 4,
