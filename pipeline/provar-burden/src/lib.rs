@@ -185,6 +185,79 @@ fn groups_of(site: &Site, grouping: Grouping, qualifying: Qualifying) -> Vec<Str
     }
 }
 
+/// The groups (genes or windows) in which `site` is a qualifying variant: PASS, an
+/// alternate allele, cohort AF (`af`, by variant_index; a missing AF does not qualify) and
+/// population AF within the limits, and a consequence in the class. Empty when it does not
+/// qualify.
+fn qualifying_groups(site: &Site, config: &BurdenConfig, af: Option<&[f64]>) -> Vec<String> {
+    if !site.pass || site.alternate.is_none() {
+        return Vec::new();
+    }
+    if let (Some(max), Some(af)) = (config.max_af, af) {
+        let value = af.get(site.index as usize).copied().unwrap_or(f64::NAN);
+        if value.is_nan() || value > max {
+            return Vec::new();
+        }
+    }
+    if let (Some(max), Some(af)) = (config.max_population_af, site.population_af) {
+        if af > max {
+            return Vec::new();
+        }
+    }
+    groups_of(site, config.grouping, config.qualifying)
+}
+
+/// Rare-variant burden profiles: for every sample of the tables (cases, controls and the
+/// rest alike), its qualifying alternate alleles (het 1, hom-alt or haploid alt 2) in
+/// each group (gene or window) with at least one. The pedigree of `config` is not used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profiles {
+    /// Sample ids, in table order.
+    pub samples: Vec<String>,
+    /// Group names (genes or windows), sorted.
+    pub groups: Vec<String>,
+    /// `counts[sample][group]`.
+    pub counts: Vec<Vec<u32>>,
+    /// Qualifying variant rows.
+    pub variants: u64,
+}
+
+/// Computes [`Profiles`] with `config`'s qualification rules.
+pub fn profiles(config: &BurdenConfig) -> Result<Profiles, Error> {
+    let samples = sites::sample_ids(&config.tables)?;
+    let all: Vec<usize> = (0..samples.len()).collect();
+    let af = match config.max_af {
+        Some(_) => cohort_af(&config.tables)?,
+        None => None,
+    };
+    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut variants = 0u64;
+    sites::for_each_site(&config.tables, &all, |site| {
+        let names = qualifying_groups(site, config, af.as_deref());
+        if names.is_empty() {
+            return Ok(());
+        }
+        variants += 1;
+        for name in names {
+            let counts = groups.entry(name).or_insert_with(|| vec![0; samples.len()]);
+            for (count, call) in counts.iter_mut().zip(&site.calls) {
+                *count += call.gt.alts().max(0) as u32;
+            }
+        }
+        Ok(())
+    })?;
+    let names: Vec<String> = groups.keys().cloned().collect();
+    let counts = (0..samples.len())
+        .map(|s| groups.values().map(|c| c[s]).collect())
+        .collect();
+    Ok(Profiles {
+        samples,
+        groups: names,
+        counts,
+        variants,
+    })
+}
+
 /// Runs the stage.
 pub fn run(config: &BurdenConfig) -> Result<Burden, Error> {
     let samples = sites::sample_ids(&config.tables)?;
@@ -220,22 +293,7 @@ pub fn run(config: &BurdenConfig) -> Result<Burden, Error> {
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut qualifying_variants = 0u64;
     sites::for_each_site(&config.tables, &slots, |site| {
-        if !site.pass || site.alternate.is_none() {
-            return Ok(());
-        }
-        if let (Some(max), Some(af)) = (config.max_af, &af) {
-            let value = af.get(site.index as usize).copied().unwrap_or(f64::NAN);
-            // A missing AF (NaN: no called genotype) does not qualify.
-            if value.is_nan() || value > max {
-                return Ok(());
-            }
-        }
-        if let (Some(max), Some(af)) = (config.max_population_af, site.population_af) {
-            if af > max {
-                return Ok(());
-            }
-        }
-        let names = groups_of(site, config.grouping, config.qualifying);
+        let names = qualifying_groups(site, config, af.as_deref());
         if names.is_empty() {
             return Ok(());
         }

@@ -632,6 +632,10 @@ pub enum ClusterOn {
     /// Genotype dosages of common variants: PCA, then --method in PC space, the number of
     /// groups chosen by silhouette (k-means) or BIC (GMM); also KING kinship per pair.
     Genotypes,
+    /// Rare-variant burden profiles (per sample, qualifying alternate alleles per gene, or
+    /// per --window without gene annotation; the qualifying rules of `provar burden`):
+    /// PCA, then --method in PC space, into burden_profiles, burden_pca, burden_clusters.
+    Burden,
 }
 
 /// Clustering methods in PC space.
@@ -671,6 +675,9 @@ pub struct ClusterArgs {
     /// likely, STRUCTURE's no-admixture model).
     #[arg(long)]
     pub no_refine: bool,
+    /// With --on burden: the qualifying variants (see `provar burden`).
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     /// Genotypes: a pedigree, for the expected kinship of each pair in relatedness.parquet.
     #[arg(long, value_name = "FILE")]
     pub ped: Option<PathBuf>,
@@ -680,6 +687,45 @@ pub struct ClusterArgs {
     /// Output and ledger.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Which variants make the burden profiles of `cluster --on burden`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct ProfileArgs {
+    /// Consequence class of a qualifying variant.
+    #[arg(long, value_enum, default_value = "protein")]
+    pub qualifying: QualifyingArg,
+    /// Count per window of this many bases instead of per gene (the default without gene
+    /// annotation: 1,000,000).
+    #[arg(long, value_name = "BASES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub window: Option<u64>,
+    /// Maximum cohort AF (variant_qc.parquet) of a qualifying variant; negative: no limit.
+    #[arg(
+        long,
+        value_name = "AF",
+        default_value_t = 0.01,
+        allow_hyphen_values = true
+    )]
+    pub max_af: f64,
+    /// Maximum population AF (population.parquet); negative: no limit.
+    #[arg(
+        long,
+        value_name = "AF",
+        default_value_t = 0.01,
+        allow_hyphen_values = true
+    )]
+    pub max_pop_af: f64,
+}
+
+impl Default for ProfileArgs {
+    fn default() -> Self {
+        Self {
+            qualifying: QualifyingArg::Protein,
+            window: None,
+            max_af: 0.01,
+            max_pop_af: 0.01,
+        }
+    }
 }
 
 /// `provar annotate`.

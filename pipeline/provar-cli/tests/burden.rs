@@ -10,6 +10,7 @@ use std::process::Command;
 
 use common::*;
 use provar_io::arrow_array::{Array, BooleanArray, Float64Array, StringArray, UInt32Array};
+use provar_io::table::Table;
 use provar_testkit::{testdata, Tsv};
 
 struct Row {
@@ -293,4 +294,148 @@ fn a_pedigree_without_controls_is_a_clear_error() {
         stderr(&output)
     );
     assert!(!dir.path().join("burden.parquet").exists());
+}
+
+/// `provar cluster --on burden` (issue 6, item 5): the burden profiles count, per sample
+/// and 1 Mb window, the qualifying alleles `provar burden` uses, so the samples carrying
+/// each window, split by Hail's case/control file, equal the bcftools recount of
+/// `expected/sample.burden-windows.tsv`; and the PCA of the z-scored profiles equals
+/// NumPy's eigendecomposition of the same matrix (when a Python with NumPy is present).
+#[test]
+fn burden_profiles_equal_the_bcftools_recount_and_their_pca_numpy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path();
+    run_pipeline(&testdata("cohort/sample.vcf.gz"), out, &[]);
+    assert_ok(&provar([
+        "cluster".as_ref(),
+        "--on".as_ref(),
+        "burden".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--max-af".as_ref(),
+        "0.05".as_ref(),
+        "--window".as_ref(),
+        "1000000".as_ref(),
+    ]));
+    let (_, batches) = provar_io::table::read_any(out, "burden_profiles")
+        .expect("reads")
+        .expect("burden_profiles.parquet");
+    let mut cells: Vec<(String, String, u32)> = Vec::new();
+    for b in &batches {
+        let s = b
+            .column(0)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .expect("sample_id");
+        let g = b
+            .column(1)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .expect("group");
+        let a = b
+            .column(2)
+            .as_any()
+            .downcast_ref::<UInt32Array>()
+            .expect("alleles");
+        for i in 0..b.num_rows() {
+            cells.push((s.value(i).to_owned(), g.value(i).to_owned(), a.value(i)));
+        }
+    }
+    let fam = std::fs::read_to_string(testdata("cohort/sample.fam")).expect("fam");
+    let phenotype: BTreeMap<String, String> = fam
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f[1].to_owned(), f[5].to_owned())
+        })
+        .collect();
+    let expected = Tsv::read("expected/sample.burden-windows.tsv");
+    for e in &expected.rows {
+        let carriers = |ph: &str| {
+            cells
+                .iter()
+                .filter(|(s, g, _)| *g == e[0] && phenotype[s] == ph)
+                .count()
+                .to_string()
+        };
+        assert_eq!(
+            (carriers("2"), carriers("1")),
+            (e[1].clone(), e[2].clone()),
+            "{}",
+            e[0]
+        );
+    }
+
+    let Some(python) = scipy() else { return };
+    let samples = strings(out, Table::Samples, "sample_id");
+    let pca = |name: &str| floats_any(out, "burden_pca", name);
+    let (pc1, pc2) = (pca("PC1"), pca("PC2"));
+    let windows: Vec<&str> = expected.rows.iter().map(|r| r[0].as_str()).collect();
+    let matrix: Vec<String> = samples
+        .iter()
+        .map(|s| {
+            let s = s.as_deref().expect("sample id");
+            let row: Vec<String> = windows
+                .iter()
+                .map(|w| {
+                    cells
+                        .iter()
+                        .find(|(cs, cg, _)| cs == s && cg == w)
+                        .map_or(0, |c| c.2)
+                        .to_string()
+                })
+                .collect();
+            format!("[{}]", row.join(","))
+        })
+        .collect();
+    let script = format!(
+        "import numpy as np\n\
+         x = np.array([{}], dtype=float)\n\
+         sd = x.std(axis=0)\n\
+         z = (x[:, sd > 0] - x[:, sd > 0].mean(axis=0)) / sd[sd > 0]\n\
+         g = z @ z.T / z.shape[1]\n\
+         w, v = np.linalg.eigh(g)\n\
+         for c in (-1, -2):\n\
+         \x20   s = v[:, c] * np.sqrt(max(w[c], 0))\n\
+         \x20   s = s if s[np.argmax(np.abs(s))] > 0 else -s\n\
+         \x20   print(' '.join(repr(float(t)) for t in s))\n",
+        matrix.join(",")
+    );
+    let output = Command::new(python)
+        .args(["-c", &script])
+        .output()
+        .expect("python");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    for (ours, line) in [pc1, pc2].iter().zip(text.lines()) {
+        let numpy: Vec<f64> = line.split(' ').map(|x| x.parse().expect("float")).collect();
+        assert_eq!(ours.len(), numpy.len());
+        for (a, b) in ours.iter().zip(&numpy) {
+            assert!((a - b).abs() < 1e-6, "PC score {a} vs NumPy {b}");
+        }
+    }
+}
+
+/// A Float64 column of any provar table, by name.
+fn floats_any(dir: &Path, table: &str, name: &str) -> Vec<f64> {
+    let (_, batches) = provar_io::table::read_any(dir, table)
+        .expect("reads")
+        .expect("table exists");
+    batches
+        .iter()
+        .flat_map(|b| {
+            let c = b
+                .column_by_name(name)
+                .expect("column")
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .expect("f64")
+                .clone();
+            (0..c.len()).map(move |i| c.value(i)).collect::<Vec<_>>()
+        })
+        .collect()
 }

@@ -145,8 +145,47 @@ pub fn pca(genotypes: &Genotypes, config: &PcaConfig) -> Option<Pca> {
         }
         grm = grm + x.dot(&x.t());
     }
+    Some(components_of(grm, m, config))
+}
+
+/// PCA of a samples × features matrix (`rows[sample][feature]`), each feature z-scored
+/// (mean 0, population standard deviation 1; features with no variation left out), the
+/// relationship matrix `X Xᵀ / m` decomposed as for genotypes. For rare-variant burden
+/// profiles: one feature per gene, the sample's qualifying alternate alleles there.
+/// `None` with fewer than two samples or two varying features.
+pub fn pca_of_matrix(rows: &[Vec<f64>], config: &PcaConfig) -> Option<Pca> {
+    let n = rows.len();
+    let features = rows.first().map_or(0, Vec::len);
+    let mut columns: Vec<Vec<f64>> = Vec::new();
+    for j in 0..features {
+        let values: Vec<f64> = rows.iter().map(|r| r[j]).collect();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+        if var > 0.0 {
+            let sd = var.sqrt();
+            columns.push(values.iter().map(|v| (v - mean) / sd).collect());
+        }
+    }
+    let m = columns.len();
+    if m < 2 || n < 2 {
+        return None;
+    }
+    let mut grm = Array2::<f64>::zeros((n, n));
+    for block in columns.chunks(512) {
+        let x = Array2::from_shape_fn((n, block.len()), |(i, j)| block[j][i]);
+        grm = grm + x.dot(&x.t());
+    }
+    Some(components_of(grm, m, config))
+}
+
+/// The leading components of the relationship matrix `grm` (a sum over `m` standardised
+/// features, divided by `m` here): scores are eigenvector × √eigenvalue, each signed so
+/// its largest entry is positive.
+fn components_of(mut grm: Array2<f64>, m: usize, config: &PcaConfig) -> Pca {
+    let n = grm.nrows();
     grm.mapv_inplace(|v| v / m as f64);
-    let k = config.components.min(n - 1).max(1);
+    // The matrix has rank at most min(n - 1, m): no more components than that.
+    let k = config.components.min(n - 1).min(m).max(1);
     let (values, vectors) = top_eigen(&grm, k, config.seed);
     let mut scores = Array2::<f64>::zeros((n, k));
     for c in 0..k {
@@ -161,11 +200,11 @@ pub fn pca(genotypes: &Genotypes, config: &PcaConfig) -> Option<Pca> {
         let scale = values[c].max(0.0).sqrt();
         scores.column_mut(c).assign(&(column * scale));
     }
-    Some(Pca {
+    Pca {
         scores,
         eigenvalues: values,
         variants: m,
-    })
+    }
 }
 
 /// The `k` largest eigenpairs of the symmetric `a` by subspace iteration with a
@@ -205,17 +244,22 @@ fn top_eigen(a: &Array2<f64>, k: usize, seed: u64) -> (Vec<f64>, Array2<f64>) {
     (values[..k].to_vec(), out)
 }
 
-/// Modified Gram–Schmidt on the columns.
+/// Modified Gram–Schmidt on the columns. A column that projection leaves numerically
+/// empty (below 1e-9 of its length before: the matrix has lower rank than the subspace)
+/// becomes zero rather than normalised rounding noise, which would not be orthogonal.
 fn orthonormalise(q: &mut Array2<f64>) {
     for j in 0..q.ncols() {
+        let before = q.column(j).dot(&q.column(j)).sqrt();
         for i in 0..j {
             let dot = q.column(i).dot(&q.column(j));
             let qi = q.column(i).to_owned();
             q.column_mut(j).scaled_add(-dot, &qi);
         }
         let norm = q.column(j).dot(&q.column(j)).sqrt();
-        if norm > 0.0 {
+        if norm > 1e-9 * before {
             q.column_mut(j).mapv_inplace(|v| v / norm);
+        } else {
+            q.column_mut(j).fill(0.0);
         }
     }
 }

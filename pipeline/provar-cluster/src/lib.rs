@@ -21,6 +21,6 @@ mod stage;
 
 pub use kmeans::*;
 pub use stage::{
-    run, run_genetic, ClusterConfig, ClusterError, Clustered, GeneticClusters, GeneticConfig,
-    FEATURES,
+    run, run_genetic, run_profiles, ClusterConfig, ClusterError, Clustered, GeneticClusters,
+    GeneticConfig, ProfileClusters, ProfileConfig, FEATURES,
 };

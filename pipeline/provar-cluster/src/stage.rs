@@ -203,82 +203,14 @@ pub fn run_genetic(config: &GeneticConfig) -> Result<GeneticClusters, ClusterErr
         );
     }
     let ids = &genotypes.ids;
-    let n = ids.len();
-    // Distance to the centroid of the own cluster in the clustered PCs (noise: to the
-    // nearest centroid).
-    let k = grouping.k;
-    let mut centroids = vec![vec![0.0; dims]; k];
-    let mut sizes = vec![0usize; k];
-    for (i, l) in grouping.labels.iter().enumerate() {
-        if let Some(l) = l {
-            sizes[*l as usize] += 1;
-            for d in 0..dims {
-                centroids[*l as usize][d] += x[[i, d]];
-            }
-        }
-    }
-    for (c, size) in centroids.iter_mut().zip(&sizes) {
-        for v in c.iter_mut() {
-            *v /= (*size).max(1) as f64;
-        }
-    }
-    let dist = |i: usize, c: usize| -> f64 {
-        (0..dims)
-            .map(|d| (x[[i, d]] - centroids[c][d]).powi(2))
-            .sum::<f64>()
-            .sqrt()
-    };
-    let noise = k as u32;
-    let cluster: Vec<u32> = grouping.labels.iter().map(|l| l.unwrap_or(noise)).collect();
-    let distance: Vec<f64> = grouping
-        .labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| match l {
-            Some(l) => dist(i, *l as usize),
-            None => (0..k).map(|c| dist(i, c)).fold(f64::INFINITY, f64::min),
-        })
-        .collect();
-    let mut tables = Vec::new();
-    let batch = RecordBatch::try_new(
-        Table::Clusters.schema(),
-        vec![
-            Arc::new(UInt32Array::from_iter_values(0..n as u32)) as ArrayRef,
-            Arc::new(StringArray::from_iter_values(ids)),
-            Arc::new(UInt32Array::from_iter_values(cluster.iter().copied())),
-            Arc::new(Float64Array::from_iter_values(distance.iter().copied())),
-        ],
-    )
-    .expect("columns match the clusters schema");
-    let mut writer = TableWriter::create(&config.out_dir, Table::Clusters)?;
-    writer.write(&batch)?;
-    tables.push(writer.finish()?);
-
-    // pca: sample_index, sample_id, PC1..PCk.
-    let components = pca.scores.ncols();
-    let mut fields = vec![
-        Field::new("sample_index", DataType::UInt32, false),
-        Field::new("sample_id", DataType::Utf8, false),
-    ];
-    let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(UInt32Array::from_iter_values(0..n as u32)),
-        Arc::new(StringArray::from_iter_values(ids)),
-    ];
-    for c in 0..components {
-        fields.push(Field::new(format!("PC{}", c + 1), DataType::Float64, false));
-        columns.push(Arc::new(Float64Array::from_iter_values(
-            pca.scores.column(c).iter().copied(),
-        )));
-    }
-    let def = table::TableDef {
-        name: "pca",
-        version: 1,
-        schema: Arc::new(Schema::new(fields)),
-    };
-    let batch = RecordBatch::try_new(def.schema.clone(), columns).expect("pca columns");
-    let mut writer = TableWriter::create(&config.out_dir, def)?;
-    writer.write(&batch)?;
-    tables.push(writer.finish()?);
+    let mut tables = write_groups(
+        &config.out_dir,
+        ["clusters", "pca"],
+        ids,
+        &pca,
+        &x,
+        &grouping,
+    )?;
 
     // relatedness: one row per pair.
     let pairs = genetic::king(&genotypes);
@@ -335,6 +267,214 @@ pub fn run_genetic(config: &GeneticConfig) -> Result<GeneticClusters, ClusterErr
         tables,
         grouping,
         variants: pca.variants,
+        eigenvalues: pca.eigenvalues,
+    })
+}
+
+/// Writes the clustering (`names[0]`: sample_index, sample_id, cluster, distance to the
+/// cluster's centroid in the clustered PCs `x`; DBSCAN noise gets the last label and the
+/// distance to the nearest centroid) and the PCA scores (`names[1]`: sample_index,
+/// sample_id, PC1..PCk).
+fn write_groups(
+    out_dir: &std::path::Path,
+    names: [&'static str; 2],
+    ids: &[String],
+    pca: &crate::genetic::Pca,
+    x: &ndarray::Array2<f64>,
+    grouping: &crate::genetic::Grouping,
+) -> Result<Vec<Finished>, ClusterError> {
+    use provar_io::arrow_schema::{DataType, Field, Schema};
+    let n = ids.len();
+    let dims = x.ncols();
+    // Distance to the centroid of the own cluster in the clustered PCs (noise: to the
+    // nearest centroid).
+    let k = grouping.k;
+    let mut centroids = vec![vec![0.0; dims]; k];
+    let mut sizes = vec![0usize; k];
+    for (i, l) in grouping.labels.iter().enumerate() {
+        if let Some(l) = l {
+            sizes[*l as usize] += 1;
+            for d in 0..dims {
+                centroids[*l as usize][d] += x[[i, d]];
+            }
+        }
+    }
+    for (c, size) in centroids.iter_mut().zip(&sizes) {
+        for v in c.iter_mut() {
+            *v /= (*size).max(1) as f64;
+        }
+    }
+    let dist = |i: usize, c: usize| -> f64 {
+        (0..dims)
+            .map(|d| (x[[i, d]] - centroids[c][d]).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let noise = k as u32;
+    let cluster: Vec<u32> = grouping.labels.iter().map(|l| l.unwrap_or(noise)).collect();
+    let distance: Vec<f64> = grouping
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match l {
+            Some(l) => dist(i, *l as usize),
+            None => (0..k).map(|c| dist(i, c)).fold(f64::INFINITY, f64::min),
+        })
+        .collect();
+    let mut tables = Vec::new();
+    let batch = RecordBatch::try_new(
+        Table::Clusters.schema(),
+        vec![
+            Arc::new(UInt32Array::from_iter_values(0..n as u32)) as ArrayRef,
+            Arc::new(StringArray::from_iter_values(ids)),
+            Arc::new(UInt32Array::from_iter_values(cluster.iter().copied())),
+            Arc::new(Float64Array::from_iter_values(distance.iter().copied())),
+        ],
+    )
+    .expect("columns match the clusters schema");
+    let def = table::TableDef {
+        name: names[0],
+        version: Table::Clusters.version(),
+        schema: Table::Clusters.schema(),
+    };
+    let mut writer = TableWriter::create(out_dir, def)?;
+    writer.write(&batch)?;
+    tables.push(writer.finish()?);
+
+    // pca: sample_index, sample_id, PC1..PCk.
+    let components = pca.scores.ncols();
+    let mut fields = vec![
+        Field::new("sample_index", DataType::UInt32, false),
+        Field::new("sample_id", DataType::Utf8, false),
+    ];
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(UInt32Array::from_iter_values(0..n as u32)),
+        Arc::new(StringArray::from_iter_values(ids)),
+    ];
+    for c in 0..components {
+        fields.push(Field::new(format!("PC{}", c + 1), DataType::Float64, false));
+        columns.push(Arc::new(Float64Array::from_iter_values(
+            pca.scores.column(c).iter().copied(),
+        )));
+    }
+    let def = table::TableDef {
+        name: names[1],
+        version: 1,
+        schema: Arc::new(Schema::new(fields)),
+    };
+    let batch = RecordBatch::try_new(def.schema.clone(), columns).expect("pca columns");
+    let mut writer = TableWriter::create(out_dir, def)?;
+    writer.write(&batch)?;
+    tables.push(writer.finish()?);
+
+    Ok(tables)
+}
+
+/// What to cluster from rare-variant burden profiles, and where.
+#[derive(Clone, Debug)]
+pub struct ProfileConfig {
+    /// Directory receiving `burden_profiles`, `burden_pca` and `burden_clusters`.
+    pub out_dir: PathBuf,
+    /// PCA settings (`components` and `seed` are used; the profiles are not genotypes).
+    pub pca: crate::genetic::PcaConfig,
+    /// Clustering method.
+    pub method: crate::genetic::Method,
+    /// PCs the clustering uses (the first ones).
+    pub pcs: usize,
+    /// Largest number of clusters tried.
+    pub max_k: usize,
+}
+
+/// The result of [`run_profiles`].
+#[derive(Debug)]
+pub struct ProfileClusters {
+    /// `burden_profiles`, `burden_pca`, `burden_clusters`.
+    pub tables: Vec<Finished>,
+    /// The clustering.
+    pub grouping: crate::genetic::Grouping,
+    /// Groups (genes or windows) whose counts vary between samples, which the PCA used.
+    pub features: usize,
+    /// Eigenvalues of the components written.
+    pub eigenvalues: Vec<f64>,
+}
+
+/// PCA and clustering of samples on their rare-variant burden profiles: `counts[sample]
+/// [group]` qualifying alternate alleles per gene or window ([`crate::genetic::pca_of_matrix`]
+/// z-scores each group). Writes `burden_profiles` (one row per sample and group with a
+/// count above 0), `burden_pca` and `burden_clusters` (the columns of `pca` and
+/// `clusters`).
+pub fn run_profiles(
+    config: &ProfileConfig,
+    samples: &[String],
+    groups: &[String],
+    counts: &[Vec<u32>],
+) -> Result<ProfileClusters, ClusterError> {
+    use provar_io::arrow_schema::{DataType, Field, Schema};
+    let rows: Vec<Vec<f64>> = counts
+        .iter()
+        .map(|r| r.iter().map(|&c| f64::from(c)).collect())
+        .collect();
+    let source = config.out_dir.join("burden_profiles.parquet");
+    let pca = crate::genetic::pca_of_matrix(&rows, &config.pca).ok_or_else(|| {
+        ClusterError::Genetic {
+            path: source.clone(),
+            reason: format!(
+                "too few samples ({}) or genes/windows with qualifying variants that vary between samples for a PCA",
+                samples.len()
+            ),
+        }
+    })?;
+    let dims = config.pcs.min(pca.scores.ncols()).max(1);
+    let x = pca.scores.slice(ndarray::s![.., ..dims]).to_owned();
+    let grouping = crate::genetic::cluster(&x, config.method, config.max_k, config.pca.seed)
+        .map_err(|reason| ClusterError::Genetic {
+            path: source.clone(),
+            reason,
+        })?;
+    let def = table::TableDef {
+        name: "burden_profiles",
+        version: 1,
+        schema: Arc::new(Schema::new(vec![
+            Field::new("sample_id", DataType::Utf8, false),
+            Field::new("group", DataType::Utf8, false),
+            Field::new("alleles", DataType::UInt32, false),
+        ])),
+    };
+    let cells: Vec<(usize, usize, u32)> = counts
+        .iter()
+        .enumerate()
+        .flat_map(|(s, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(move |(g, c)| (s, g, *c))
+        })
+        .collect();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            cells.iter().map(|c| samples[c.0].as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            cells.iter().map(|c| groups[c.1].as_str()),
+        )),
+        Arc::new(UInt32Array::from_iter_values(cells.iter().map(|c| c.2))),
+    ];
+    let batch = RecordBatch::try_new(def.schema.clone(), columns).expect("burden_profiles columns");
+    let mut writer = TableWriter::create(&config.out_dir, def)?;
+    writer.write(&batch)?;
+    let mut tables = vec![writer.finish()?];
+    tables.extend(write_groups(
+        &config.out_dir,
+        ["burden_clusters", "burden_pca"],
+        samples,
+        &pca,
+        &x,
+        &grouping,
+    )?);
+    Ok(ProfileClusters {
+        tables,
+        grouping,
+        features: pca.variants,
         eigenvalues: pca.eigenvalues,
     })
 }

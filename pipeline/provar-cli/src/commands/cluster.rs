@@ -141,8 +141,110 @@ fn execute_genetic(
     })
 }
 
+/// Whether the tables carry genes for burden: consequences.parquet, or INFO/BCSQ.
+pub(crate) fn has_genes(tables: &Path) -> anyhow::Result<bool> {
+    Ok(tables.join("consequences.parquet").is_file()
+        || provar_io::table::schema_of(tables, "info")?
+            .is_some_and(|s| s.field_with_name("BCSQ").is_ok()))
+}
+
+/// Clusters samples on their rare-variant burden profiles.
+fn execute_profiles(
+    context: &Context,
+    args: &ClusterArgs,
+    tables: &Path,
+    out: &Path,
+) -> anyhow::Result<()> {
+    use crate::cli::MethodArg;
+    in_out_dir(out, || {
+        let mut inputs: Vec<std::path::PathBuf> = [Table::Variants, Table::Calls, Table::Samples]
+            .map(|t| tables.join(t.file_name()))
+            .to_vec();
+        for optional in ["info", "variant_qc", "consequences", "population"] {
+            let path = tables.join(format!("{optional}.parquet"));
+            if path.is_file() {
+                inputs.push(path);
+            }
+        }
+        let mut recorder = Recorder::begin(args.output.ledger.as_deref(), inputs)?;
+        let p = &args.profile;
+        let grouping = match (p.window, has_genes(tables)?) {
+            (Some(size), _) => provar_burden::Grouping::Window(size),
+            (None, true) => provar_burden::Grouping::Gene,
+            (None, false) => provar_burden::Grouping::Window(1_000_000),
+        };
+        let burden = provar_burden::BurdenConfig {
+            tables: tables.to_owned(),
+            out_dir: out.to_owned(),
+            pedigree: provar_core::pedigree::Pedigree::default(),
+            qualifying: p.qualifying.into(),
+            grouping,
+            max_af: (p.max_af >= 0.0).then_some(p.max_af),
+            max_population_af: (p.max_pop_af >= 0.0).then_some(p.max_pop_af),
+            minimums: provar_burden::Minimums::default(),
+        };
+        let profiles = provar_burden::profiles(&burden)?;
+        let method = match args.method {
+            MethodArg::Kmeans => provar_cluster::genetic::Method::KMeans,
+            MethodArg::Gmm => provar_cluster::genetic::Method::Gmm,
+            MethodArg::Dbscan => provar_cluster::genetic::Method::Dbscan,
+        };
+        let config = provar_cluster::ProfileConfig {
+            out_dir: out.to_owned(),
+            pca: provar_cluster::genetic::PcaConfig {
+                seed: args.kmeans.seed,
+                ..provar_cluster::genetic::PcaConfig::default()
+            },
+            method,
+            pcs: args.pcs,
+            max_k: args.max_k,
+        };
+        recorder.parameter("on", "burden");
+        recorder.parameter("qualifying", format!("{:?}", p.qualifying).to_lowercase());
+        recorder.parameter("grouping", format!("{grouping:?}"));
+        recorder.parameter("max_af", burden.max_af);
+        recorder.parameter("max_population_af", burden.max_population_af);
+        recorder.parameter(
+            "standardise",
+            "z-score per gene/window; constant ones left out",
+        );
+        recorder.parameter("method", format!("{method:?}").to_lowercase());
+        recorder.parameter("pcs", args.pcs);
+        recorder.parameter("max_k", args.max_k);
+        recorder.parameter("seed", args.kmeans.seed);
+        let result = provar_cluster::run_profiles(
+            &config,
+            &profiles.samples,
+            &profiles.groups,
+            &profiles.counts,
+        )?;
+        recorder.parameter("k", result.grouping.k);
+        recorder.parameter("pca_features", result.features);
+        let outputs = provar_io::table::commit_all(result.tables)?;
+        context.wrote(&outputs);
+        recorder.finish("cluster", outputs, context.threads)?;
+        context.say(format_args!(
+            "cluster: burden profiles of {} qualifying variants in {} {} ({} varying); {:?} chose {} group(s) -> burden_profiles.parquet, burden_pca.parquet, burden_clusters.parquet",
+            profiles.variants,
+            profiles.groups.len(),
+            match grouping {
+                provar_burden::Grouping::Gene => "genes",
+                provar_burden::Grouping::Window(_) => "windows",
+            },
+            result.features,
+            method,
+            result.grouping.k
+        ));
+        Ok(())
+    })
+}
+
 pub(crate) fn run(context: &Context, args: &ClusterArgs) -> anyhow::Result<ExitStatus> {
     let out = &args.output.out;
+    if args.on == crate::cli::ClusterOn::Burden {
+        execute_profiles(context, args, args.tables.as_deref().unwrap_or(out), out)?;
+        return Ok(ExitStatus::Success);
+    }
     if args.on == crate::cli::ClusterOn::Genotypes {
         execute_genetic(context, args, args.tables.as_deref().unwrap_or(out), out)?;
         return Ok(ExitStatus::Success);

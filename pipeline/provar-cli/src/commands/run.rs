@@ -58,9 +58,7 @@ fn run_burden(context: &Context, out: &Path, ped: &Path, ledger_dir: &Path) -> a
         ));
         return Ok(());
     }
-    let has_genes = out.join("consequences.parquet").is_file()
-        || provar_io::table::schema_of(out, "info")?
-            .is_some_and(|s| s.field_with_name("BCSQ").is_ok());
+    let has_genes = cluster::has_genes(out)?;
     let args = crate::cli::BurdenArgs {
         ped: ped.to_path_buf(),
         tables: None,
@@ -147,6 +145,7 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         max_k: 8,
         maf: 0.05,
         no_refine: false,
+        profile: crate::cli::ProfileArgs::default(),
         ped: ped.clone(),
         kmeans: crate::cli::KMeansArgs {
             k: 3,
