@@ -197,6 +197,71 @@ fn sex_check(qc: &mut Section, t: &Loaded) -> Result<(), Error> {
     Ok(())
 }
 
+/// PC1 against PC2 of a `pca`-shaped table, coloured by the clustering (when given) and by
+/// family (when there is a pedigree).
+fn scatter_pca(
+    section: &mut Section,
+    t: &Loaded,
+    clusters: Option<&Loaded>,
+    families: &BTreeMap<String, String>,
+    what: &str,
+) -> Result<(), Error> {
+    let cluster_of: HashMap<String, String> = match clusters {
+        Some(c) => strings(c, "sample_id")?
+            .into_iter()
+            .zip(numbers(c, "cluster")?)
+            .map(|(id, c)| (id, format!("cluster {c}")))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let ids = strings(t, "sample_id")?;
+    let (x_name, y_name) = ("PC1", "PC2");
+    let x = numbers(t, x_name)?;
+    // With two samples there is only one component: plot it against zero.
+    let y = if t.has(y_name) {
+        numbers(t, y_name)?
+    } else {
+        vec![0.0; x.len()]
+    };
+    let points = |group_of: &dyn Fn(&str) -> String| -> Vec<svg::Point> {
+        (0..ids.len())
+            .map(|i| svg::Point {
+                x: x[i],
+                y: y[i],
+                group: group_of(&ids[i]),
+                label: ids[i].clone(),
+            })
+            .collect()
+    };
+    let by_cluster = points(&|id| {
+        cluster_of
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| "unclustered".into())
+    });
+    section.plot(svg::scatter(
+        &format!("{what} by cluster"),
+        x_name,
+        y_name,
+        &by_cluster,
+    ));
+    if !families.is_empty() {
+        let by_family = points(&|id| {
+            families
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| "not in pedigree".into())
+        });
+        section.plot(svg::scatter(
+            &format!("{what} by family"),
+            x_name,
+            y_name,
+            &by_family,
+        ));
+    }
+    Ok(())
+}
+
 fn load(dir: &Path, name: &str) -> Result<Option<Loaded>, Error> {
     Ok(table::read_any(dir, name)?.map(|(schema, batches)| Loaded {
         path: dir.join(format!("{name}.parquet")),
@@ -290,67 +355,26 @@ pub fn run(config: &ReportConfig) -> Result<Report, Error> {
     // 2. Population structure: PCA coloured by cluster and by family.
     let mut pca_section = Section::new("pca", "Samples: PCA and clusters");
     let clusters = load(dir, "clusters")?;
-    let cluster_of: HashMap<String, String> = match &clusters {
-        Some(t) => {
-            let ids = strings(t, "sample_id")?;
-            let c = numbers(t, "cluster")?;
-            ids.into_iter()
-                .zip(c)
-                .map(|(id, c)| (id, format!("cluster {c}")))
-                .collect()
-        }
-        None => HashMap::new(),
-    };
     match load(dir, "pca")? {
-        Some(t) => {
-            let ids = strings(&t, "sample_id")?;
-            let (x_name, y_name) = ("PC1", "PC2");
-            let x = numbers(&t, x_name)?;
-            // With two samples there is only one component: plot it against zero.
-            let y = if t
-                .batches
-                .iter()
-                .any(|b| b.schema().field_with_name(y_name).is_ok())
-            {
-                numbers(&t, y_name)?
-            } else {
-                vec![0.0; x.len()]
-            };
-            let point = |i: usize, group: String| svg::Point {
-                x: x[i],
-                y: y[i],
-                group,
-                label: ids[i].clone(),
-            };
-            let by_cluster: Vec<svg::Point> = (0..ids.len())
-                .map(|i| {
-                    point(
-                        i,
-                        cluster_of
-                            .get(&ids[i])
-                            .cloned()
-                            .unwrap_or_else(|| "unclustered".into()),
-                    )
-                })
-                .collect();
-            pca_section.plot(svg::scatter("PCA by cluster", x_name, y_name, &by_cluster));
-            if !config.families.is_empty() {
-                let by_family: Vec<svg::Point> = (0..ids.len())
-                    .map(|i| {
-                        point(
-                            i,
-                            config
-                                .families
-                                .get(&ids[i])
-                                .cloned()
-                                .unwrap_or_else(|| "not in pedigree".into()),
-                        )
-                    })
-                    .collect();
-                pca_section.plot(svg::scatter("PCA by family", x_name, y_name, &by_family));
-            }
-        }
+        Some(t) => scatter_pca(
+            &mut pca_section,
+            &t,
+            clusters.as_ref(),
+            &config.families,
+            "PCA",
+        )?,
         None => pca_section.none("PCA (pca.parquet)"),
+    }
+    // Samples clustered on rare-variant burden profiles (`provar cluster --on burden`).
+    if let Some(t) = load(dir, "burden_pca")? {
+        let burden_clusters = load(dir, "burden_clusters")?;
+        scatter_pca(
+            &mut pca_section,
+            &t,
+            burden_clusters.as_ref(),
+            &config.families,
+            "Burden-profile PCA",
+        )?;
     }
     if let Some(t) = &clusters {
         let c = numbers(t, "cluster")?;
