@@ -481,31 +481,9 @@ pub struct BurdenArgs {
     /// Directory with the ingest tables (default: the output directory).
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
-    /// Which consequences (INFO/BCSQ) qualify.
-    #[arg(long, value_enum, default_value = "protein")]
-    pub qualifying: QualifyingArg,
-    /// Group variants in fixed windows of this many bases instead of genes (for VCFs
-    /// without consequence annotation).
-    #[arg(long, value_name = "BASES", value_parser = clap::value_parser!(u64).range(1..))]
-    pub window: Option<u64>,
-    /// Maximum cohort allele frequency (variant_qc.parquet AF) of a qualifying variant;
-    /// a negative value turns the filter off.
-    #[arg(
-        long,
-        value_name = "AF",
-        default_value_t = 0.01,
-        allow_hyphen_values = true
-    )]
-    pub max_af: f64,
-    /// Maximum population allele frequency (population.parquet of `provar annotate
-    /// --population`; an allele absent from it qualifies); a negative value turns it off.
-    #[arg(
-        long,
-        value_name = "AF",
-        default_value_t = 0.01,
-        allow_hyphen_values = true
-    )]
-    pub max_pop_af: f64,
+    /// Which variants qualify, and how they group.
+    #[command(flatten)]
+    pub rules: QualifyingArgs,
     /// Test a gene only with at least this many case carriers (geneBurdenRD: 1).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub min_case_carriers: usize,
@@ -675,9 +653,9 @@ pub struct ClusterArgs {
     /// likely, STRUCTURE's no-admixture model).
     #[arg(long)]
     pub no_refine: bool,
-    /// With --on burden: the qualifying variants (see `provar burden`).
+    /// With --on burden: the qualifying variants (as `provar burden`).
     #[command(flatten)]
-    pub profile: ProfileArgs,
+    pub profile: QualifyingArgs,
     /// Genotypes: a pedigree, for the expected kinship of each pair in relatedness.parquet.
     #[arg(long, value_name = "FILE")]
     pub ped: Option<PathBuf>,
@@ -689,17 +667,19 @@ pub struct ClusterArgs {
     pub output: OutputArgs,
 }
 
-/// Which variants make the burden profiles of `cluster --on burden`.
+/// Which variants qualify for `burden` and the burden profiles of `cluster --on burden`:
+/// PASS, within the AF limits, consequence in the class; grouped by gene or window.
 #[derive(Debug, Args, Clone, Copy)]
-pub struct ProfileArgs {
-    /// Consequence class of a qualifying variant.
+pub struct QualifyingArgs {
+    /// Consequence class of a qualifying variant (consequences.parquet, else INFO/BCSQ).
     #[arg(long, value_enum, default_value = "protein")]
     pub qualifying: QualifyingArg,
-    /// Count per window of this many bases instead of per gene (the default without gene
-    /// annotation: 1,000,000).
+    /// Group variants in fixed windows of this many bases instead of genes (for VCFs
+    /// without consequence annotation; `cluster --on burden` uses 1,000,000 then).
     #[arg(long, value_name = "BASES", value_parser = clap::value_parser!(u64).range(1..))]
     pub window: Option<u64>,
-    /// Maximum cohort AF (variant_qc.parquet) of a qualifying variant; negative: no limit.
+    /// Maximum cohort allele frequency (variant_qc.parquet AF) of a qualifying variant;
+    /// a negative value turns the limit off.
     #[arg(
         long,
         value_name = "AF",
@@ -707,7 +687,8 @@ pub struct ProfileArgs {
         allow_hyphen_values = true
     )]
     pub max_af: f64,
-    /// Maximum population AF (population.parquet); negative: no limit.
+    /// Maximum population allele frequency (population.parquet of `provar annotate
+    /// --population`; an allele absent from it qualifies); a negative value turns it off.
     #[arg(
         long,
         value_name = "AF",
@@ -717,7 +698,17 @@ pub struct ProfileArgs {
     pub max_pop_af: f64,
 }
 
-impl Default for ProfileArgs {
+impl QualifyingArgs {
+    /// The cohort and population AF limits (`None`: off).
+    pub fn limits(&self) -> (Option<f64>, Option<f64>) {
+        (
+            (self.max_af >= 0.0).then_some(self.max_af),
+            (self.max_pop_af >= 0.0).then_some(self.max_pop_af),
+        )
+    }
+}
+
+impl Default for QualifyingArgs {
     fn default() -> Self {
         Self {
             qualifying: QualifyingArg::Protein,

@@ -122,25 +122,32 @@ fn scipy() -> Option<std::path::PathBuf> {
     found
 }
 
-#[test]
-fn window_burden_on_the_cohort_equals_a_bcftools_recount_and_scipy() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path();
-    run_pipeline(&testdata("cohort/sample.vcf.gz"), out, &[]);
+/// `provar run` (plus `run_args`) on the cohort, then `provar burden` over 1 Mb windows with
+/// cohort AF <= 0.05 (plus `burden_args`); the rows, after checking that every window's
+/// case and control carriers equal the bcftools recount in `fixture`.
+fn window_burden_equals(
+    fixture: &str,
+    out: &Path,
+    run_args: &[&str],
+    burden_args: &[&str],
+) -> Vec<Row> {
+    run_pipeline(&testdata("cohort/sample.vcf.gz"), out, run_args);
     let fam = testdata("cohort/sample.fam");
-    assert_ok(&provar([
-        "burden".as_ref(),
-        "--ped".as_ref(),
-        fam.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--window".as_ref(),
-        "1000000".as_ref(),
-        "--max-af".as_ref(),
-        "0.05".as_ref(),
-    ]));
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "burden".into(),
+        "--ped".into(),
+        fam.into(),
+        "--out".into(),
+        out.into(),
+        "--window".into(),
+        "1000000".into(),
+        "--max-af".into(),
+        "0.05".into(),
+    ];
+    args.extend(burden_args.iter().map(Into::into));
+    assert_ok(&provar(args));
     let rows = burden_rows(out);
-    let expected = Tsv::read("expected/sample.burden-windows.tsv");
+    let expected = Tsv::read(fixture);
     let by_window: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.gene.as_str(), r)).collect();
     assert_eq!(by_window.len(), expected.rows.len());
     for e in &expected.rows {
@@ -151,9 +158,18 @@ fn window_burden_on_the_cohort_equals_a_bcftools_recount_and_scipy() {
             "{}",
             e[0]
         );
+    }
+    rows
+}
+
+#[test]
+fn window_burden_on_the_cohort_equals_a_bcftools_recount_and_scipy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows = window_burden_equals("expected/sample.burden-windows.tsv", dir.path(), &[], &[]);
+    for r in &rows {
         assert_eq!((r.cases, r.controls), (21, 79));
         // geneBurdenRD's minimums: d >= 1, cases >= 5, carriers >= 4.
-        assert_eq!(r.tested, r.d >= 1 && r.d + r.c >= 4, "{}", e[0]);
+        assert_eq!(r.tested, r.d >= 1 && r.d + r.c >= 4, "{}", r.gene);
     }
     // Sorted by p-value, untested last.
     let ps: Vec<f64> = rows.iter().map(|r| r.p.unwrap_or(f64::INFINITY)).collect();
@@ -240,40 +256,13 @@ fn window_burden_on_the_cohort_equals_a_bcftools_recount_and_scipy() {
 #[test]
 fn population_af_limit_equals_a_bcftools_recount() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path();
     let sites = testdata("population/example-population.sites.vcf.gz");
-    run_pipeline(
-        &testdata("cohort/sample.vcf.gz"),
-        out,
+    window_burden_equals(
+        "expected/sample.burden-windows-pop.tsv",
+        dir.path(),
         &["--population", sites.to_str().expect("utf-8 path")],
+        &["--max-pop-af", "0.01"],
     );
-    let fam = testdata("cohort/sample.fam");
-    assert_ok(&provar([
-        "burden".as_ref(),
-        "--ped".as_ref(),
-        fam.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--window".as_ref(),
-        "1000000".as_ref(),
-        "--max-af".as_ref(),
-        "0.05".as_ref(),
-        "--max-pop-af".as_ref(),
-        "0.01".as_ref(),
-    ]));
-    let rows = burden_rows(out);
-    let expected = Tsv::read("expected/sample.burden-windows-pop.tsv");
-    let by_window: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.gene.as_str(), r)).collect();
-    assert_eq!(by_window.len(), expected.rows.len());
-    for e in &expected.rows {
-        let r = by_window[e[0].as_str()];
-        assert_eq!(
-            (r.d.to_string(), r.c.to_string()),
-            (e[1].clone(), e[2].clone()),
-            "{}",
-            e[0]
-        );
-    }
 }
 
 #[test]

@@ -528,15 +528,11 @@ pub fn read_columns(
     columns: Option<&[&str]>,
 ) -> Result<impl Iterator<Item = Result<RecordBatch, Error>>, Error> {
     let path = dir.join(table.parquet_file_name());
-    let file = File::open(&path).map_err(|source| Error::Io {
-        path: path.clone(),
-        source,
-    })?;
     let parquet_error = |source| Error::Parquet {
         path: path.clone(),
         source,
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
+    let builder = open_parquet(&path)?;
     let found = builder
         .metadata()
         .file_metadata()
@@ -586,15 +582,11 @@ pub fn read_any(dir: &Path, name: &str) -> Result<Option<(String, Vec<RecordBatc
     if !path.is_file() {
         return Ok(None);
     }
-    let file = File::open(&path).map_err(|source| Error::Io {
-        path: path.clone(),
-        source,
-    })?;
     let parquet_error = |source| Error::Parquet {
         path: path.clone(),
         source,
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet_error)?;
+    let builder = open_parquet(&path)?;
     let found = builder
         .metadata()
         .file_metadata()
@@ -629,16 +621,19 @@ pub fn schema_of(dir: &Path, name: &str) -> Result<Option<SchemaRef>, Error> {
     if !path.is_file() {
         return Ok(None);
     }
-    let file = File::open(&path).map_err(|source| Error::Io {
-        path: path.clone(),
+    Ok(Some(open_parquet(&path)?.schema().clone()))
+}
+
+/// A Parquet reader builder over `path`, errors naming the file.
+fn open_parquet(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>, Error> {
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
         source,
     })?;
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| Error::Parquet {
-            path: path.clone(),
-            source,
-        })?;
-    Ok(Some(builder.schema().clone()))
+    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| Error::Parquet {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Fetches a column by name and downcasts it, with an error naming the file and column.

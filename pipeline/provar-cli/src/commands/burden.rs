@@ -50,18 +50,18 @@ pub(crate) fn execute(
         }
         inputs.push(ped.to_path_buf());
         let mut recorder = Recorder::begin(ledger, inputs)?;
-        let grouping = match args.window {
+        let rules = &args.rules;
+        let (max_af, max_population_af) = rules.limits();
+        let grouping = match rules.window {
             Some(size) => provar_burden::Grouping::Window(size),
             None => provar_burden::Grouping::Gene,
         };
-        let max_af = (args.max_af >= 0.0).then_some(args.max_af);
         recorder.parameter(
             "qualifying",
-            format!("{:?}", args.qualifying).to_lowercase(),
+            format!("{:?}", rules.qualifying).to_lowercase(),
         );
         recorder.parameter("grouping", format!("{grouping:?}"));
         recorder.parameter("max_af", max_af);
-        let max_population_af = (args.max_pop_af >= 0.0).then_some(args.max_pop_af);
         recorder.parameter("max_population_af", max_population_af);
         recorder.parameter("min_case_carriers", args.min_case_carriers);
         recorder.parameter("min_cases", args.min_cases);
@@ -71,7 +71,7 @@ pub(crate) fn execute(
             tables: tables.to_path_buf(),
             out_dir: out.to_path_buf(),
             pedigree: pedigree.clone(),
-            qualifying: args.qualifying.into(),
+            qualifying: rules.qualifying.into(),
             grouping,
             max_af,
             max_population_af,
@@ -97,7 +97,7 @@ pub(crate) fn execute(
             s.controls,
             s.qualifying_variants,
             s.groups,
-            if args.window.is_some() { "windows" } else { "genes" },
+            if rules.window.is_some() { "windows" } else { "genes" },
             s.tested
         ));
         Ok(burden.summary)

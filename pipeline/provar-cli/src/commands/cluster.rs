@@ -65,7 +65,6 @@ fn execute_genetic(
     tables: &Path,
     out: &Path,
 ) -> anyhow::Result<()> {
-    use crate::cli::MethodArg;
     let pedigree = args
         .ped
         .as_deref()
@@ -77,11 +76,7 @@ fn execute_genetic(
             .to_vec();
         inputs.extend(args.ped.clone());
         let mut recorder = Recorder::begin(args.output.ledger.as_deref(), inputs)?;
-        let method = match args.method {
-            MethodArg::Kmeans => provar_cluster::genetic::Method::KMeans,
-            MethodArg::Gmm => provar_cluster::genetic::Method::Gmm,
-            MethodArg::Dbscan => provar_cluster::genetic::Method::Dbscan,
-        };
+        let method = provar_cluster::genetic::Method::from(args.method);
         let config = provar_cluster::GeneticConfig {
             tables_dir: tables.to_owned(),
             out_dir: out.to_owned(),
@@ -141,6 +136,17 @@ fn execute_genetic(
     })
 }
 
+impl From<crate::cli::MethodArg> for provar_cluster::genetic::Method {
+    fn from(method: crate::cli::MethodArg) -> Self {
+        use crate::cli::MethodArg;
+        match method {
+            MethodArg::Kmeans => Self::KMeans,
+            MethodArg::Gmm => Self::Gmm,
+            MethodArg::Dbscan => Self::Dbscan,
+        }
+    }
+}
+
 /// Whether the tables carry genes for burden: consequences.parquet, or INFO/BCSQ.
 pub(crate) fn has_genes(tables: &Path) -> anyhow::Result<bool> {
     Ok(tables.join("consequences.parquet").is_file()
@@ -155,7 +161,6 @@ fn execute_profiles(
     tables: &Path,
     out: &Path,
 ) -> anyhow::Result<()> {
-    use crate::cli::MethodArg;
     in_out_dir(out, || {
         let mut inputs: Vec<std::path::PathBuf> = [Table::Variants, Table::Calls, Table::Samples]
             .map(|t| tables.join(t.file_name()))
@@ -168,6 +173,7 @@ fn execute_profiles(
         }
         let mut recorder = Recorder::begin(args.output.ledger.as_deref(), inputs)?;
         let p = &args.profile;
+        let (max_af, max_population_af) = p.limits();
         let grouping = match (p.window, has_genes(tables)?) {
             (Some(size), _) => provar_burden::Grouping::Window(size),
             (None, true) => provar_burden::Grouping::Gene,
@@ -179,16 +185,12 @@ fn execute_profiles(
             pedigree: provar_core::pedigree::Pedigree::default(),
             qualifying: p.qualifying.into(),
             grouping,
-            max_af: (p.max_af >= 0.0).then_some(p.max_af),
-            max_population_af: (p.max_pop_af >= 0.0).then_some(p.max_pop_af),
+            max_af,
+            max_population_af,
             minimums: provar_burden::Minimums::default(),
         };
         let profiles = provar_burden::profiles(&burden)?;
-        let method = match args.method {
-            MethodArg::Kmeans => provar_cluster::genetic::Method::KMeans,
-            MethodArg::Gmm => provar_cluster::genetic::Method::Gmm,
-            MethodArg::Dbscan => provar_cluster::genetic::Method::Dbscan,
-        };
+        let method = provar_cluster::genetic::Method::from(args.method);
         let config = provar_cluster::ProfileConfig {
             out_dir: out.to_owned(),
             pca: provar_cluster::genetic::PcaConfig {

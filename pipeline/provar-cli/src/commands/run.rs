@@ -62,10 +62,10 @@ fn run_burden(context: &Context, out: &Path, ped: &Path, ledger_dir: &Path) -> a
     let args = crate::cli::BurdenArgs {
         ped: ped.to_path_buf(),
         tables: None,
-        qualifying: crate::cli::QualifyingArg::Protein,
-        window: (!has_genes).then_some(1_000_000),
-        max_af: 0.01,
-        max_pop_af: 0.01,
+        rules: crate::cli::QualifyingArgs {
+            window: (!has_genes).then_some(1_000_000),
+            ..crate::cli::QualifyingArgs::default()
+        },
         min_case_carriers: 1,
         min_cases: 5,
         min_carriers: 4,
@@ -145,7 +145,7 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
         max_k: 8,
         maf: 0.05,
         no_refine: false,
-        profile: crate::cli::ProfileArgs::default(),
+        profile: crate::cli::QualifyingArgs::default(),
         ped: ped.clone(),
         kmeans: crate::cli::KMeansArgs {
             k: 3,
