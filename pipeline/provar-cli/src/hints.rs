@@ -172,9 +172,11 @@ pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
                 return hint;
             }
         }
-        if let Some(e) = cause.downcast_ref::<provar_ingest::NormalizeError>() {
+        if let Some(provar_ingest::Error::Normalize { source, .. }) =
+            cause.downcast_ref::<provar_ingest::Error>()
+        {
             use provar_ingest::NormalizeError as N;
-            match e {
+            match source.as_ref() {
                 N::ReferenceMismatch { .. } | N::PastContigEnd { .. } => {
                     return Some(
                         "give the FASTA of the genome build the VCF was made on; `bcftools norm -c w -f FASTA VCF` lists every mismatch"

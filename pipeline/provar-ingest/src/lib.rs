@@ -240,9 +240,9 @@ pub enum Error {
         position: u64,
         /// The FASTA.
         fasta: PathBuf,
-        /// What is wrong.
+        /// What is wrong (boxed: it carries alleles and paths).
         #[source]
-        source: NormalizeError,
+        source: Box<NormalizeError>,
     },
     /// The input needs something provar does not do yet.
     #[error("unsupported: {what} ({})", path.display())]
@@ -474,7 +474,7 @@ fn ingest(
                                 contig: site.contig().to_owned(),
                                 position: site.position(),
                                 fasta: normalizer.path().to_owned(),
-                                source,
+                                source: Box::new(source),
                             })?;
                 }
                 sites.push(site);
