@@ -96,6 +96,14 @@ emit pl.norm-split.tsv \
   "bcftools norm -m- testdata/multiallelic/pl.vcf | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT[\t%GT:%AD:%PL]\n'" \
   "contig${tab}position${tab}reference${tab}alternate${tab}a${tab}b${tab}c"
 
+# Left-alignment and normalisation against a reference (issue 3): hand-written records on
+# the real GRCh37 17:1-4200 slice of testdata/reads (indels written right-shifted in
+# homopolymers and tandem repeats, multi-allelic records mixing SNVs and indels, a
+# deletion that moves to position 1, one END, unchanged SNVs), through bcftools norm -f -m-.
+emit left-align.norm-fasta.tsv \
+  "bcftools norm -f testdata/reads/mpileup.ref.fa -m- testdata/normalize/left-align.vcf | bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\t%INFO/END[\t%GT]\n'" \
+  "contig${tab}position${tab}reference${tab}alternate${tab}END${tab}a${tab}b"
+
 # INFO fields: every INFO key of the header, in header order, after splitting
 # multi-allelic records like provar does (Number=A keeps this allele's value, Number=R the
 # reference's and this allele's). The info table of `provar ingest` must equal these.

@@ -196,6 +196,12 @@ pub struct IngestArgs {
     /// Keep the samples named in FILE (one per line); ^FILE drops them, like `bcftools view -S`.
     #[arg(long, value_name = "FILE")]
     pub samples_file: Option<String>,
+    /// Reference FASTA (with or without .fai): check every REF against it and left-align
+    /// and trim each split row like `bcftools norm -f FASTA -m-`; rows that move are
+    /// re-sorted so the tables stay in genomic order. A REF that does not match is an error
+    /// (exit 2).
+    #[arg(long, value_name = "FASTA")]
+    pub fasta: Option<PathBuf>,
     /// Consent and pseudonyms.
     #[command(flatten)]
     pub privacy: PrivacyArgs,
@@ -1020,4 +1026,8 @@ pub struct RunArgs {
     /// (population.parquet; `rare` then keeps alleles with population AF <= 0.01).
     #[arg(long, value_name = "VCF")]
     pub population: Option<PathBuf>,
+    /// Reference FASTA to left-align and normalise the VCF's rows against at ingest, as
+    /// `provar ingest --fasta` does.
+    #[arg(long, value_name = "FASTA")]
+    pub fasta: Option<PathBuf>,
 }

@@ -178,6 +178,33 @@ pub(crate) fn hint(error: &anyhow::Error) -> Option<String> {
                 return hint;
             }
         }
+        if let Some(provar_ingest::Error::Normalize { source, .. }) =
+            cause.downcast_ref::<provar_ingest::Error>()
+        {
+            use provar_ingest::NormalizeError as N;
+            match source.as_ref() {
+                N::ReferenceMismatch { .. } | N::PastContigEnd { .. } => {
+                    return Some(
+                        "give the FASTA of the genome build the VCF was made on; `bcftools norm -c w -f FASTA VCF` lists every mismatch"
+                            .to_owned(),
+                    );
+                }
+                N::Fasta(provar_io::fasta::Error::MissingContig { contig, known, .. }) => {
+                    let stripped = contig.strip_prefix("chr");
+                    let with_chr = format!("chr{contig}");
+                    return Some(
+                        if let Some(s) = stripped.filter(|s| known.iter().any(|k| k == s)) {
+                            format!("the FASTA names contigs without \"chr\" ({s}, not {contig}): rename the VCF's contigs (`bcftools annotate --rename-chrs`) or use a FASTA named like the VCF")
+                        } else if known.contains(&with_chr) {
+                            format!("the FASTA names contigs with \"chr\" ({with_chr}, not {contig}): rename the VCF's contigs (`bcftools annotate --rename-chrs`) or use a FASTA named like the VCF")
+                        } else {
+                            "the VCF and the FASTA come from different references: check the genome build".to_owned()
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
         if let Some(provar_ingest::Error::UnknownSample { sample, .. }) =
             cause.downcast_ref::<provar_ingest::Error>()
         {

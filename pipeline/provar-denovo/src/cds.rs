@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
+use provar_io::fasta::Reader as Fasta;
 use provar_io::gene_model::{Strand, Transcript};
 
-use crate::fasta::Fasta;
 use crate::Error;
 
 /// Consequence classes of a single-base change, as denovonear groups them.
@@ -149,7 +149,7 @@ impl Cds {
     /// weighs every single-base change by `rates`.
     pub fn new(
         transcript: &Transcript,
-        fasta: &Fasta,
+        fasta: &mut Fasta,
         rates: &Rates,
     ) -> Result<Option<Cds>, Error> {
         if transcript.cds.is_empty() {
@@ -168,10 +168,12 @@ impl Cds {
             .saturating_sub(3)
             .max(1);
         let high = segments.last().map_or(1, |s| s.end) + 3;
-        if !fasta.has(&transcript.contig) {
+        if !fasta.contains(&transcript.contig) {
             return Ok(None);
         }
-        let genome = fasta.fetch(&transcript.contig, low, high)?;
+        let position = |p: u64| provar_core::Position::new(p).unwrap_or(provar_core::Position::MIN);
+        let mut genome = fasta.fetch(&transcript.contig, position(low), position(high))?;
+        genome.make_ascii_uppercase();
         let base_at = |pos: u64| -> u8 {
             pos.checked_sub(low)
                 .and_then(|i| genome.get(i as usize).copied())

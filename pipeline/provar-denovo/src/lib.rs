@@ -18,7 +18,6 @@
 //! p-values.
 
 pub mod cds;
-pub mod fasta;
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
@@ -48,13 +47,8 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The FASTA file is unusable.
-    #[error("FASTA {}: {reason}", path.display())]
-    Fasta {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        reason: String,
-    },
+    #[error(transparent)]
+    Fasta(#[from] provar_io::fasta::Error),
     /// The rates table is unusable.
     #[error("mutation rates {name}, line {line}: {reason}")]
     Rates {
@@ -357,7 +351,7 @@ pub fn run(config: &DenovoConfig) -> Result<Denovo, Error> {
     })?;
     let rates = Rates::parse(&rates_text, &config.rates.display().to_string())?;
     let model = GeneModel::read(&config.genes)?;
-    let fasta = fasta::Fasta::open(&config.fasta)?;
+    let mut fasta = provar_io::fasta::Reader::open(&config.fasta)?;
     let mut by_gene: BTreeMap<&str, Vec<&DeNovo>> = BTreeMap::new();
     for d in &de_novos {
         if config.only_genes.is_empty() || config.only_genes.contains(&d.gene) {
@@ -375,7 +369,7 @@ pub fn run(config: &DenovoConfig) -> Result<Denovo, Error> {
             .collect();
         let mut cds: Vec<cds::Cds> = Vec::new();
         for t in transcripts {
-            if let Some(c) = cds::Cds::new(t, &fasta, &rates)? {
+            if let Some(c) = cds::Cds::new(t, &mut fasta, &rates)? {
                 cds.push(c);
             }
         }

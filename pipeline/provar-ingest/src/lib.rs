@@ -3,9 +3,15 @@
 //! `bcftools norm -m-` does: GT is downcoded (the chosen allele becomes 1, other alternate
 //! alleles 0) and AD keeps the reference and the chosen allele.
 //!
-//! It owns record-to-row conversion only; VCF parsing and Parquet writing live in `provar-io`.
-//! Records are parsed in parallel, chunk by chunk, on the current rayon pool; rows come out
-//! in file order, so the output does not depend on the thread count.
+//! With a reference FASTA ([`IngestConfig::fasta`]), each split row is then checked against
+//! it and left-aligned and trimmed the way `bcftools norm -f REF -m-` does (see
+//! [`NormalizeError`] for what stops it), and rows that moved are re-sorted within
+//! bcftools' 1,000-base window, so the tables stay in genomic order.
+//!
+//! It owns record-to-row conversion only; VCF and FASTA reading and Parquet writing live in
+//! `provar-io`. Records are parsed in parallel, chunk by chunk, on the current rayon pool;
+//! rows come out in file order (or, normalised, in the order above, decided record by
+//! record), so the output does not depend on the thread count.
 //!
 //! ```no_run
 //! let config = provar_ingest::IngestConfig::new("testdata/cohort/sample.vcf.gz", "out");
@@ -16,9 +22,12 @@
 //! ```
 
 mod merge;
+mod normalizer;
 mod rows;
+mod sort_window;
 
 pub use merge::{merge, MergeConfig, MergeError, Merged};
+pub use normalizer::NormalizeError;
 pub use rows::INFO_TABLE;
 
 use std::path::PathBuf;
@@ -53,6 +62,10 @@ pub struct IngestConfig {
     pub pseudonym_key: Option<[u8; 32]>,
     /// Incremented by the number of records parsed, as they are (for a progress display).
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// A reference FASTA (with or without `.fai`): every split row is checked against it and
+    /// left-aligned and trimmed like `bcftools norm -f FASTA -m-`; a REF that does not match
+    /// is an error.
+    pub fasta: Option<PathBuf>,
 }
 
 /// The pseudonym of `sample` under `key`: `psn-` and the first 20 hex digits (80 bits)
@@ -156,6 +169,7 @@ impl IngestConfig {
             consent: None,
             pseudonym_key: None,
             progress: None,
+            fasta: None,
         }
     }
 }
@@ -173,6 +187,8 @@ pub struct Summary {
     pub samples: usize,
     /// Samples dropped because the consent manifest revokes or does not list them.
     pub consent_excluded: usize,
+    /// Rows whose POS, REF or ALT normalisation against the FASTA changed.
+    pub normalized: u64,
 }
 
 /// The result of [`run`]: tables written under temporary names, ready to commit.
@@ -207,6 +223,26 @@ pub enum Error {
     DuplicateSample {
         /// The sample.
         sample: String,
+    },
+    /// The FASTA cannot be opened or indexed.
+    #[error(transparent)]
+    Fasta(#[from] provar_io::fasta::Error),
+    /// A row cannot be normalised against the FASTA.
+    #[error("cannot normalise the record at {} ({contig}:{position}) against {}", vcf::describe_location(.path, .location), fasta.display())]
+    Normalize {
+        /// The VCF.
+        path: PathBuf,
+        /// Where the record is in it.
+        location: Location,
+        /// CHROM.
+        contig: String,
+        /// POS as written.
+        position: u64,
+        /// The FASTA.
+        fasta: PathBuf,
+        /// What is wrong (boxed: it carries alleles and paths).
+        #[source]
+        source: Box<NormalizeError>,
     },
     /// The input needs something provar does not do yet.
     #[error("unsupported: {what} ({})", path.display())]
@@ -278,6 +314,75 @@ pub fn run(config: &IngestConfig) -> Result<Ingested, Error> {
     ingest(config, &header, source)
 }
 
+/// The writers of the tables with one row per split allele.
+struct Writers<'a> {
+    variants: TableWriter,
+    calls: TableWriter,
+    info: TableWriter,
+    info_fields: &'a [vcf::InfoField],
+    info_def: provar_io::table::TableDef,
+    /// `format.parquet`, only when the header has FORMAT keys beyond GT, AD, DP, GQ and PL.
+    format: Option<TableWriter>,
+    format_fields: &'a [vcf::InfoField],
+    format_def: provar_io::table::TableDef,
+    n_samples: usize,
+}
+
+impl<'a> Writers<'a> {
+    /// `layout`: the output's (samples kept); `header`: the file's (INFO keys).
+    fn create(
+        config: &IngestConfig,
+        layout: &'a vcf::Layout,
+        header: &'a vcf::Layout,
+    ) -> Result<Self, Error> {
+        let info_fields = header.info_fields();
+        let info_def = rows::info_table(info_fields);
+        let format_fields = layout.format_fields();
+        let format_def = rows::format_table(format_fields);
+        Ok(Self {
+            variants: TableWriter::create(&config.out_dir, Table::Variants)?,
+            calls: TableWriter::create(&config.out_dir, Table::Calls)?,
+            info: TableWriter::create(&config.out_dir, info_def.clone())?,
+            info_fields,
+            info_def,
+            format: if format_fields.is_empty() {
+                None
+            } else {
+                Some(TableWriter::create(&config.out_dir, format_def.clone())?)
+            },
+            format_fields,
+            format_def,
+            n_samples: layout.sample_names.len(),
+        })
+    }
+
+    /// Writes `rows`, numbered from `first_index`; returns how many.
+    fn write(&mut self, rows: &[rows::Row<'_>], first_index: u64) -> Result<u64, Error> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let (variant_batch, call_batch) = rows::batches(rows, first_index, self.n_samples);
+        self.variants.write(&variant_batch)?;
+        self.calls.write(&call_batch)?;
+        self.info.write(&rows::info_batch(
+            rows,
+            first_index,
+            self.info_fields,
+            &self.info_def,
+        ))?;
+        if let Some(format) = self.format.as_mut() {
+            format.write(&rows::format_batch(
+                rows,
+                first_index,
+                self.format_fields,
+                self.n_samples,
+                &self.format_def,
+            ))?;
+        }
+        Ok(rows.len() as u64)
+    }
+}
+
 fn ingest(
     config: &IngestConfig,
     header: &vcf::Header,
@@ -322,19 +427,13 @@ fn ingest(
 
     let mut samples = TableWriter::create(&config.out_dir, Table::Samples)?;
     samples.write(&rows::samples_batch(sample_names))?;
-    let mut variants = TableWriter::create(&config.out_dir, Table::Variants)?;
-    let mut calls = TableWriter::create(&config.out_dir, Table::Calls)?;
-    let info_fields = header.layout.info_fields();
-    let info_def = rows::info_table(info_fields);
-    let mut info = TableWriter::create(&config.out_dir, info_def.clone())?;
-    // FORMAT keys beyond GT, AD, DP, GQ and PL: format.parquet, only when the header has any.
-    let format_fields = layout.format_fields();
-    let format_def = rows::format_table(format_fields);
-    let mut format = if format_fields.is_empty() {
-        None
-    } else {
-        Some(TableWriter::create(&config.out_dir, format_def.clone())?)
-    };
+    let mut writers = Writers::create(config, layout, &header.layout)?;
+    let mut normalizer = config
+        .fasta
+        .as_deref()
+        .map(normalizer::Normalizer::open)
+        .transpose()?;
+    let mut window = sort_window::SortWindow::default();
 
     let mut summary = Summary {
         samples: sample_names.len(),
@@ -368,11 +467,25 @@ fn ingest(
                 .collect();
             let mut sites = Vec::with_capacity(parsed.len());
             for ((location, _), site) in chunk.iter().zip(parsed) {
-                sites.push(site.map_err(|source| vcf::Error::InvalidRecord {
+                let mut site = site.map_err(|source| vcf::Error::InvalidRecord {
                     path: config.vcf.clone(),
                     location: *location,
                     source: Box::new(source),
-                })?);
+                })?;
+                if let Some(normalizer) = normalizer.as_mut() {
+                    summary.normalized +=
+                        normalizer
+                            .normalize(&mut site)
+                            .map_err(|source| Error::Normalize {
+                                path: config.vcf.clone(),
+                                location: *location,
+                                contig: site.contig().to_owned(),
+                                position: site.position(),
+                                fasta: normalizer.path().to_owned(),
+                                source: Box::new(source),
+                            })?;
+                }
+                sites.push(site);
             }
             summary.records += sites.len() as u64;
             if let Some(progress) = &config.progress {
@@ -380,26 +493,14 @@ fn ingest(
             }
             summary.multiallelic_records +=
                 sites.iter().filter(|s| s.alleles.len() > 1).count() as u64;
-            let first_index = summary.variants;
-            let (variant_batch, call_batch) =
-                rows::batches(&sites, first_index, sample_names.len());
-            summary.variants += variant_batch.num_rows() as u64;
-            variants.write(&variant_batch)?;
-            calls.write(&call_batch)?;
-            info.write(&rows::info_batch(
-                &sites,
-                first_index,
-                info_fields,
-                &info_def,
-            ))?;
-            if let Some(format) = format.as_mut() {
-                format.write(&rows::format_batch(
-                    &sites,
-                    first_index,
-                    format_fields,
-                    sample_names.len(),
-                    &format_def,
-                ))?;
+            if normalizer.is_some() {
+                for site in sites {
+                    window.push(site);
+                }
+                summary.variants += writers.write(&window.ready(), summary.variants)?;
+                window.release();
+            } else {
+                summary.variants += writers.write(&rows::rows(&sites), summary.variants)?;
             }
             chunk.clear();
         }
@@ -407,14 +508,17 @@ fn ingest(
             break;
         }
     }
+    window.finish();
+    summary.variants += writers.write(&window.ready(), summary.variants)?;
+    window.release();
 
     let mut tables = vec![
-        variants.finish()?,
-        calls.finish()?,
+        writers.variants.finish()?,
+        writers.calls.finish()?,
         samples.finish()?,
-        info.finish()?,
+        writers.info.finish()?,
     ];
-    if let Some(format) = format {
+    if let Some(format) = writers.format {
         tables.push(format.finish()?);
     }
     Ok(Ingested { tables, summary })

@@ -38,6 +38,9 @@ pub(crate) struct Site {
 /// The per-sample values of one split row.
 pub(crate) struct Allele {
     alternate_bases: Option<String>,
+    /// POS, REF and ALT of this row after normalisation against a reference, when they
+    /// differ from the record's.
+    normalized: Option<Normalized>,
     allele_index: u32,
     allele_1: Vec<Option<i8>>,
     allele_2: Vec<Option<i8>>,
@@ -52,6 +55,61 @@ pub(crate) struct Allele {
     /// PL of the genotypes 0/0, 0/1 and 1/1 of this split row (haploid: 0 and 1 in
     /// `pl_00`/`pl_11`).
     pl: [Vec<Option<i32>>; 3],
+}
+
+/// A split row's position and alleles after normalisation against a reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Normalized {
+    /// The new POS (1-based).
+    pub(crate) position: u64,
+    /// The new REF.
+    pub(crate) reference_bases: String,
+    /// The new ALT (`None`: ALT `.`).
+    pub(crate) alternate_bases: Option<String>,
+    /// The new INFO/END (1-based, last base of the new REF) when an alternate allele moved
+    /// or REF changed length: bcftools norm rewrites END then, if the record has one.
+    pub(crate) end: Option<u64>,
+}
+
+/// One output row: a split allele of a record.
+#[derive(Clone, Copy)]
+pub(crate) struct Row<'a> {
+    pub(crate) site: &'a Site,
+    pub(crate) allele: &'a Allele,
+}
+
+impl Row<'_> {
+    /// POS (1-based; 0 for a telomere), after normalisation.
+    pub(crate) fn position(&self) -> u64 {
+        self.allele
+            .normalized
+            .as_ref()
+            .map_or(self.site.position, |n| n.position)
+    }
+
+    /// REF, after normalisation.
+    pub(crate) fn reference_bases(&self) -> &str {
+        self.allele
+            .normalized
+            .as_ref()
+            .map_or(&self.site.reference_bases, |n| &n.reference_bases)
+    }
+
+    /// ALT (`None` for `.`), after normalisation.
+    pub(crate) fn alternate_bases(&self) -> Option<&str> {
+        match &self.allele.normalized {
+            Some(n) => n.alternate_bases.as_deref(),
+            None => self.allele.alternate_bases.as_deref(),
+        }
+    }
+}
+
+/// The rows of `sites`, in file order.
+pub(crate) fn rows(sites: &[Site]) -> Vec<Row<'_>> {
+    sites
+        .iter()
+        .flat_map(|site| site.alleles.iter().map(move |allele| Row { site, allele }))
+        .collect()
 }
 
 /// The PL values of the genotypes ref/ref, ref/alt and alt/alt for alternate allele
@@ -97,6 +155,7 @@ impl Site {
             .map(|(alternate, index)| {
                 let mut row = Allele {
                     alternate_bases: alternate.map(str::to_owned),
+                    normalized: None,
                     allele_index: u32::from(index),
                     allele_1: Vec::with_capacity(n_samples),
                     allele_2: Vec::with_capacity(n_samples),
@@ -203,6 +262,32 @@ impl Site {
     }
 }
 
+impl Site {
+    /// CHROM.
+    pub(crate) fn contig(&self) -> &str {
+        &self.contig
+    }
+
+    /// POS as written: 1-based, 0 for a telomere.
+    pub(crate) fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Sets each row's normalised form from `realign(REF, ALT)` (`None`: unchanged);
+    /// returns how many rows changed.
+    pub(crate) fn normalize_with<E>(
+        &mut self,
+        mut realign: impl FnMut(&str, Option<&str>) -> Result<Option<Normalized>, E>,
+    ) -> Result<u64, E> {
+        let mut changed = 0;
+        for allele in &mut self.alleles {
+            allele.normalized = realign(&self.reference_bases, allele.alternate_bases.as_deref())?;
+            changed += u64::from(allele.normalized.is_some());
+        }
+        Ok(changed)
+    }
+}
+
 pub(crate) fn samples_batch(names: &[String]) -> RecordBatch {
     let columns: Vec<ArrayRef> = vec![
         Arc::new(UInt32Array::from_iter_values(0..names.len() as u32)),
@@ -212,49 +297,45 @@ pub(crate) fn samples_batch(names: &[String]) -> RecordBatch {
         .expect("columns match the samples schema")
 }
 
-/// Builds the `variants` and `calls` batches for `sites`, numbering rows from `first_index`.
+/// Builds the `variants` and `calls` batches of `rows`, numbering them from `first_index`.
 pub(crate) fn batches(
-    sites: &[Site],
+    rows: &[Row<'_>],
     first_index: u64,
     n_samples: usize,
 ) -> (RecordBatch, RecordBatch) {
-    let rows: Vec<(&Site, &Allele)> = sites
-        .iter()
-        .flat_map(|s| s.alleles.iter().map(move |a| (s, a)))
-        .collect();
     let n = rows.len() as u64;
     let index = Arc::new(UInt64Array::from_iter_values(first_index..first_index + n)) as ArrayRef;
     let variants: Vec<ArrayRef> = vec![
         index.clone(),
         Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|(s, _)| &s.contig),
+            rows.iter().map(|r| &r.site.contig),
         )),
         Arc::new(UInt64Array::from_iter_values(
-            rows.iter().map(|(s, _)| s.position),
+            rows.iter().map(Row::position),
         )),
         Arc::new(StringArray::from_iter(
-            rows.iter().map(|(s, _)| s.id.as_deref()),
+            rows.iter().map(|r| r.site.id.as_deref()),
         )),
         Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|(s, _)| &s.reference_bases),
+            rows.iter().map(Row::reference_bases),
         )),
         Arc::new(StringArray::from_iter(
-            rows.iter().map(|(_, a)| a.alternate_bases.as_deref()),
+            rows.iter().map(Row::alternate_bases),
         )),
         Arc::new(UInt32Array::from_iter_values(
-            rows.iter().map(|(_, a)| a.allele_index),
+            rows.iter().map(|r| r.allele.allele_index),
         )),
-        Arc::new(Float64Array::from_iter(rows.iter().map(|(s, _)| s.quality))),
+        Arc::new(Float64Array::from_iter(rows.iter().map(|r| r.site.quality))),
         Arc::new(StringArray::from_iter(
-            rows.iter().map(|(s, _)| s.filters.as_deref()),
+            rows.iter().map(|r| r.site.filters.as_deref()),
         )),
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|(s, a)| {
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| {
             format!(
                 "{}:{}:{}:{}",
-                s.contig,
-                s.position,
-                s.reference_bases,
-                a.alternate_bases.as_deref().unwrap_or(".")
+                r.site.contig,
+                r.position(),
+                r.reference_bases(),
+                r.alternate_bases().unwrap_or(".")
             )
         }))),
     ];
@@ -273,7 +354,7 @@ pub(crate) fn batches(
     let int_list = || ListBuilder::with_capacity(Int32Builder::with_capacity(values), capacity);
     let (mut dp, mut gq, mut ad_ref, mut ad_alt) = (int_list(), int_list(), int_list(), int_list());
     let mut pl = [int_list(), int_list(), int_list()];
-    for (_, a) in &rows {
+    for Row { allele: a, .. } in rows {
         allele_1.append_value(a.allele_1.iter().copied());
         allele_2.append_value(a.allele_2.iter().copied());
         let mut sparse = a.extra.iter().peekable();
@@ -532,39 +613,35 @@ impl FormatColumn {
     }
 }
 
-/// Builds the `format` batch of `sites` (rows numbered from `first_index`, one per split
-/// alternate allele as in `variants`).
+/// Builds the `format` batch of `rows` (numbered from `first_index`, as in `variants`).
 pub(crate) fn format_batch(
-    sites: &[Site],
+    rows: &[Row<'_>],
     first_index: u64,
     fields: &[InfoField],
     n_samples: usize,
     table: &TableDef,
 ) -> RecordBatch {
     let mut columns: Vec<FormatColumn> = fields.iter().map(FormatColumn::new).collect();
-    let mut n = 0u64;
     let mut kept: Vec<Option<Vec<&str>>> = Vec::with_capacity(n_samples);
-    for site in sites {
-        for allele in &site.alleles {
-            n += 1;
-            let alt = allele.allele_index as usize;
-            for (f, (column, field)) in columns.iter_mut().zip(fields).enumerate() {
-                kept.clear();
-                for s in 0..n_samples {
-                    let raw = site
-                        .format
-                        .get(f)
-                        .and_then(|v| v.get(s))
-                        .and_then(|v| v.as_deref());
-                    kept.push(raw.map(|v| {
-                        let all: Vec<&str> = v.split(',').collect();
-                        split_format(&all, field.shape, site.n_alleles, alt)
-                    }));
-                }
-                column.push(&kept);
+    for Row { site, allele } in rows {
+        let alt = allele.allele_index as usize;
+        for (f, (column, field)) in columns.iter_mut().zip(fields).enumerate() {
+            kept.clear();
+            for s in 0..n_samples {
+                let raw = site
+                    .format
+                    .get(f)
+                    .and_then(|v| v.get(s))
+                    .and_then(|v| v.as_deref());
+                kept.push(raw.map(|v| {
+                    let all: Vec<&str> = v.split(',').collect();
+                    split_format(&all, field.shape, site.n_alleles, alt)
+                }));
             }
+            column.push(&kept);
         }
     }
+    let n = rows.len() as u64;
     let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from_iter_values(
         first_index..first_index + n,
     ))];
@@ -664,44 +741,58 @@ impl InfoColumn {
     }
 }
 
-/// Builds the `info` batch of `sites` (rows numbered from `first_index`, one per split
-/// alternate allele as in `variants`).
+/// Builds the `info` batch of `rows` (numbered from `first_index`, as in `variants`).
+/// An Integer INFO/END of a row whose alternate allele normalisation moved follows it, as
+/// bcftools norm rewrites it.
 pub(crate) fn info_batch(
-    sites: &[Site],
+    rows: &[Row<'_>],
     first_index: u64,
     fields: &[InfoField],
     table: &TableDef,
 ) -> RecordBatch {
     let mut columns: Vec<InfoColumn> = fields.iter().map(InfoColumn::new).collect();
-    let mut n = 0u64;
-    for site in sites {
-        for allele in &site.alleles {
-            n += 1;
-            for ((column, field), raw) in columns.iter_mut().zip(fields).zip(&site.info) {
-                let values: Option<Vec<&str>> = raw.as_deref().map(|v| {
-                    let all: Vec<&str> = v.split(',').collect();
-                    let alt = allele.allele_index as usize;
-                    match field.shape {
-                        InfoShape::Scalar | InfoShape::List | InfoShape::PerGenotype => all,
-                        InfoShape::PerAlternate => alt
-                            .checked_sub(1)
-                            .and_then(|i| all.get(i))
-                            .copied()
-                            .into_iter()
-                            .collect(),
-                        InfoShape::PerAllele => {
-                            let mut kept = vec![all.first().copied().unwrap_or(".")];
-                            if alt > 0 {
-                                kept.push(all.get(alt).copied().unwrap_or("."));
-                            }
-                            kept
+    for Row { site, allele } in rows {
+        let moved_end = allele
+            .normalized
+            .as_ref()
+            .and_then(|n| n.end)
+            .map(|e| e.to_string());
+        for ((column, field), raw) in columns.iter_mut().zip(fields).zip(&site.info) {
+            let raw = match &moved_end {
+                Some(end)
+                    if field.key == "END"
+                        && field.ty == InfoType::Integer
+                        && field.shape == InfoShape::Scalar
+                        && raw.is_some() =>
+                {
+                    Some(end.as_str())
+                }
+                _ => raw.as_deref(),
+            };
+            let values: Option<Vec<&str>> = raw.map(|v| {
+                let all: Vec<&str> = v.split(',').collect();
+                let alt = allele.allele_index as usize;
+                match field.shape {
+                    InfoShape::Scalar | InfoShape::List | InfoShape::PerGenotype => all,
+                    InfoShape::PerAlternate => alt
+                        .checked_sub(1)
+                        .and_then(|i| all.get(i))
+                        .copied()
+                        .into_iter()
+                        .collect(),
+                    InfoShape::PerAllele => {
+                        let mut kept = vec![all.first().copied().unwrap_or(".")];
+                        if alt > 0 {
+                            kept.push(all.get(alt).copied().unwrap_or("."));
                         }
+                        kept
                     }
-                });
-                column.push(values, raw.is_some());
-            }
+                }
+            });
+            column.push(values, raw.is_some());
         }
     }
+    let n = rows.len() as u64;
     let mut arrays: Vec<ArrayRef> = vec![Arc::new(UInt64Array::from_iter_values(
         first_index..first_index + n,
     ))];

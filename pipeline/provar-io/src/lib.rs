@@ -1,6 +1,7 @@
-//! provar's input and output: VCF and BCF reading ([`vcf`], [`bcf`]), the versioned Arrow schemas of every
-//! table the stages exchange ([`table`]), deterministic Parquet writing and reading, and
-//! atomic file output ([`atomic`]).
+//! provar's input and output: VCF and BCF reading ([`vcf`], [`bcf`]), reference FASTA
+//! reading ([`fasta`]), the versioned Arrow schemas of every table the stages exchange
+//! ([`table`]), deterministic Parquet writing and reading, and atomic file output
+//! ([`atomic`]).
 //!
 //! Stage crates talk to each other only through these tables; a new column is a change here.
 //! The Arrow implementation (arrow-rs) is re-exported as [`arrow_array`] and
@@ -14,6 +15,7 @@
 
 pub mod atomic;
 pub mod bcf;
+pub mod fasta;
 pub mod gene_model;
 pub mod sites;
 pub mod table;

@@ -9,7 +9,9 @@ pub use indexed::{Index, Location, Query, RegionReader, Selection};
 pub use reader::{Header, Reader};
 pub use record::{InfoField, InfoShape, InfoType, Layout, Record};
 
-fn describe_location(path: &std::path::Path, location: &Location) -> String {
+/// Where a record is, for messages: `FILE:LINE`, `FILE: record N` (BCF) or the BGZF
+/// position when reading by region.
+pub fn describe_location(path: &std::path::Path, location: &Location) -> String {
     match location {
         Location::Line(line) => format!("{}:{line}", path.display()),
         Location::Record(n) => format!("{}: record {n}", path.display()),

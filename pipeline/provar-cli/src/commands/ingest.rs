@@ -51,16 +51,32 @@ pub(crate) fn read_pseudonym_key(path: &Path) -> anyhow::Result<[u8; 32]> {
     Ok(key)
 }
 
-/// Ingests the selected records of `vcf` into `out`, recording in `ledger`.
+/// What [`execute`] ingests.
+pub(crate) struct Input<'a> {
+    /// The VCF or BCF.
+    pub(crate) vcf: &'a Path,
+    /// Which of its records.
+    pub(crate) selection: RecordSelection,
+    /// Which samples, and the file that listed them (an input too).
+    pub(crate) samples: Option<(SampleSelection, Option<PathBuf>)>,
+    /// The reference FASTA to normalise the rows against.
+    pub(crate) fasta: Option<&'a Path>,
+}
+
+/// Ingests `input` into `out`, recording in `ledger`.
 pub(crate) fn execute(
     context: &Context,
-    vcf: &Path,
-    selection: RecordSelection,
-    samples: Option<(SampleSelection, Option<PathBuf>)>,
+    input: Input<'_>,
     privacy: &PrivacyArgs,
     out: &Path,
     ledger: Option<&Path>,
 ) -> anyhow::Result<provar_ingest::Summary> {
+    let Input {
+        vcf,
+        selection,
+        samples,
+        fasta,
+    } = input;
     let consent = privacy.consent.as_deref().map(read_consent).transpose()?;
     let pseudonym_key = privacy
         .pseudonymise
@@ -80,11 +96,19 @@ pub(crate) fn execute(
             None => (None, None),
         };
         inputs.extend(samples_file);
+        // The FASTA is an input: the rows depend on its bases.
+        inputs.extend(fasta.map(Path::to_owned));
         let mut recorder = Recorder::begin(ledger, inputs)?;
         recorder.parameter(
             "split_multiallelic",
             "per alternate allele, as bcftools norm -m-",
         );
+        if fasta.is_some() {
+            recorder.parameter(
+                "normalize",
+                "REF checked, rows left-aligned and trimmed against the FASTA, as bcftools norm -f FASTA -m- (1.16, --check-ref e)",
+            );
+        }
         match &selection {
             RecordSelection::All => {}
             RecordSelection::Regions(regions) => {
@@ -118,6 +142,7 @@ pub(crate) fn execute(
             samples,
             consent: consent.clone(),
             pseudonym_key,
+            fasta: fasta.map(Path::to_owned),
             ..provar_ingest::IngestConfig::new(vcf, out)
         };
         let ingested = provar_ingest::run(&config);
@@ -141,6 +166,13 @@ pub(crate) fn execute(
             "ingest: {} records ({} multi-allelic) -> {} variants x {} samples",
             s.records, s.multiallelic_records, s.variants, s.samples
         ));
+        if let Some(fasta) = fasta {
+            context.say(format_args!(
+                "ingest: {} variants normalised against {} (left-aligned or trimmed)",
+                s.normalized,
+                fasta.display()
+            ));
+        }
         if consent.is_some() {
             context.say(format_args!(
                 "ingest: consent manifest: {} samples dropped (revoked or not listed)",
@@ -217,9 +249,12 @@ pub(crate) fn run(context: &Context, args: &IngestArgs) -> anyhow::Result<ExitSt
     };
     execute(
         context,
-        &args.vcf,
-        selection,
-        samples,
+        Input {
+            vcf: &args.vcf,
+            selection,
+            samples,
+            fasta: args.fasta.as_deref(),
+        },
         &args.privacy,
         &args.output.out,
         args.output.ledger.as_deref(),

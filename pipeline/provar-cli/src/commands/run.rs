@@ -99,9 +99,12 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
     ));
     let ingested = ingest::execute(
         context,
-        &vcf,
-        provar_ingest::RecordSelection::All,
-        None,
+        ingest::Input {
+            vcf: &vcf,
+            selection: provar_ingest::RecordSelection::All,
+            samples: None,
+            fasta: args.fasta.as_deref(),
+        },
         &args.privacy,
         out,
         Some(&ledger_dir),
