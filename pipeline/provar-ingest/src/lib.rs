@@ -441,76 +441,117 @@ fn ingest(
         ..Summary::default()
     };
     let chunk_size = config.chunk_size.max(1);
-    let mut chunk: Vec<(Location, String)> = Vec::with_capacity(chunk_size);
-    let mut chunk_bytes = 0usize;
-    let mut line = String::new();
-    loop {
-        let number = source.read_line(&mut line)?;
-        if let Some(number) = number {
-            chunk_bytes += line.len();
-            chunk.push((number, std::mem::take(&mut line)));
-        }
-        // A chunk ends at `chunk_size` records or CHUNK_BYTES of text, whichever comes first,
-        // so memory stays bounded with many samples. Output bytes do not depend on it.
-        let full = chunk.len() == chunk_size || chunk_bytes >= CHUNK_BYTES;
-        if full || (number.is_none() && !chunk.is_empty()) {
-            chunk_bytes = 0;
-            let parsed: Vec<Result<rows::Site, vcf::record::ParseError>> = chunk
-                .par_iter()
-                .map(|(_, text)| match &keep {
-                    None => rows::Site::from_line(text, layout),
-                    Some(keep) => match subset_columns(text, keep, all.len()) {
-                        Some(line) => rows::Site::from_line(&line, layout),
-                        None => rows::Site::from_line(text, &header.layout),
-                    },
-                })
-                .collect();
-            let mut sites = Vec::with_capacity(parsed.len());
-            for ((location, _), site) in chunk.iter().zip(parsed) {
-                let mut site = site.map_err(|source| vcf::Error::InvalidRecord {
-                    path: config.vcf.clone(),
-                    location: *location,
-                    source: Box::new(source),
-                })?;
-                if let Some(normalizer) = normalizer.as_mut() {
-                    summary.normalized +=
-                        normalizer
-                            .normalize(&mut site)
-                            .map_err(|source| Error::Normalize {
-                                path: config.vcf.clone(),
-                                location: *location,
-                                contig: site.contig().to_owned(),
-                                position: site.position(),
-                                fasta: normalizer.path().to_owned(),
-                                source: Box::new(source),
-                            })?;
+    // Reads and parses chunks (in parallel within a chunk), normalises them when asked, and
+    // hands each chunk's sites, in file order, to `emit`.
+    let mut read_chunks = |summary: &mut Summary,
+                           emit: &mut dyn FnMut(Vec<rows::Site>) -> Result<(), Error>|
+     -> Result<(), Error> {
+        let mut chunk: Vec<(Location, String)> = Vec::with_capacity(chunk_size);
+        let mut chunk_bytes = 0usize;
+        let mut line = String::new();
+        loop {
+            let number = source.read_line(&mut line)?;
+            if let Some(number) = number {
+                chunk_bytes += line.len();
+                chunk.push((number, std::mem::take(&mut line)));
+            }
+            // A chunk ends at `chunk_size` records or CHUNK_BYTES of text, whichever comes
+            // first, so memory stays bounded with many samples. Output bytes do not depend
+            // on it.
+            let full = chunk.len() == chunk_size || chunk_bytes >= CHUNK_BYTES;
+            if full || (number.is_none() && !chunk.is_empty()) {
+                chunk_bytes = 0;
+                let parsed: Vec<Result<rows::Site, vcf::record::ParseError>> = chunk
+                    .par_iter()
+                    .map(|(_, text)| match &keep {
+                        None => rows::Site::from_line(text, layout),
+                        Some(keep) => match subset_columns(text, keep, all.len()) {
+                            Some(line) => rows::Site::from_line(&line, layout),
+                            None => rows::Site::from_line(text, &header.layout),
+                        },
+                    })
+                    .collect();
+                let mut sites = Vec::with_capacity(parsed.len());
+                for ((location, _), site) in chunk.iter().zip(parsed) {
+                    let mut site = site.map_err(|source| vcf::Error::InvalidRecord {
+                        path: config.vcf.clone(),
+                        location: *location,
+                        source: Box::new(source),
+                    })?;
+                    if let Some(normalizer) = normalizer.as_mut() {
+                        summary.normalized +=
+                            normalizer
+                                .normalize(&mut site)
+                                .map_err(|source| Error::Normalize {
+                                    path: config.vcf.clone(),
+                                    location: *location,
+                                    contig: site.contig().to_owned(),
+                                    position: site.position(),
+                                    fasta: normalizer.path().to_owned(),
+                                    source: Box::new(source),
+                                })?;
+                    }
+                    sites.push(site);
                 }
-                sites.push(site);
-            }
-            summary.records += sites.len() as u64;
-            if let Some(progress) = &config.progress {
-                progress.fetch_add(sites.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            }
-            summary.multiallelic_records +=
-                sites.iter().filter(|s| s.alleles.len() > 1).count() as u64;
-            if normalizer.is_some() {
-                for site in sites {
-                    window.push(site);
+                summary.records += sites.len() as u64;
+                if let Some(progress) = &config.progress {
+                    progress.fetch_add(sites.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 }
-                summary.variants += writers.write(&window.ready(), summary.variants)?;
-                window.release();
-            } else {
-                summary.variants += writers.write(&rows::rows(&sites), summary.variants)?;
+                summary.multiallelic_records +=
+                    sites.iter().filter(|s| s.alleles.len() > 1).count() as u64;
+                chunk.clear();
+                emit(sites)?;
             }
-            chunk.clear();
+            if number.is_none() {
+                return Ok(());
+            }
         }
-        if number.is_none() {
-            break;
-        }
+    };
+    if config.fasta.is_some() {
+        // Normalised rows can move: they pass through bcftools' sort window, in line.
+        let mut summary_variants = 0u64;
+        let mut emit = |sites: Vec<rows::Site>| -> Result<(), Error> {
+            for site in sites {
+                window.push(site);
+            }
+            summary_variants += writers.write(&window.ready(), summary_variants)?;
+            window.release();
+            Ok(())
+        };
+        read_chunks(&mut summary, &mut emit)?;
+        drop(emit);
+        window.finish();
+        summary_variants += writers.write(&window.ready(), summary_variants)?;
+        window.release();
+        summary.variants = summary_variants;
+    } else {
+        // Rows stay in file order: a writer thread builds, encodes and compresses each
+        // chunk's batches while the next chunk is read and parsed (one chunk waits at most).
+        let (read, written) = std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<rows::Site>>(1);
+            let writers = &mut writers;
+            let writer = scope.spawn(move || -> Result<u64, Error> {
+                let mut n = 0u64;
+                for sites in receiver {
+                    n += writers.write(&rows::rows(&sites), n)?;
+                }
+                Ok(n)
+            });
+            let mut emit = |sites: Vec<rows::Site>| -> Result<(), Error> {
+                // A closed channel means the writer stopped on an error, which it returns.
+                let _ = sender.send(sites);
+                Ok(())
+            };
+            let read = read_chunks(&mut summary, &mut emit);
+            drop(sender);
+            let written = writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (read, written)
+        });
+        read?;
+        summary.variants = written?;
     }
-    window.finish();
-    summary.variants += writers.write(&window.ready(), summary.variants)?;
-    window.release();
 
     let mut tables = vec![
         writers.variants.finish()?,
