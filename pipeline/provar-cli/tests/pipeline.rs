@@ -344,8 +344,7 @@ fn cluster_records_k_and_seed_and_rejects_k_above_the_sample_count() {
     let cluster: serde_json::Value = records
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
-        .filter(|record| record["stage"] == "cluster")
-        .last()
+        .rfind(|record| record["stage"] == "cluster")
         .expect("a cluster record");
     assert_eq!(cluster["stage"], "cluster");
     assert_eq!(cluster["parameters"]["k"], 4);

@@ -519,7 +519,6 @@ fn ingest(
             Ok(())
         };
         read_chunks(&mut summary, &mut emit)?;
-        drop(emit);
         window.finish();
         summary_variants += writers.write(&window.ready(), summary_variants)?;
         window.release();

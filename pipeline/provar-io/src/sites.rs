@@ -223,9 +223,12 @@ pub fn for_each_site(
     Ok(())
 }
 
+/// (gene, consequence) pairs by `variant_index`.
+type ConsequencesByVariant = HashMap<u64, Vec<(String, String)>>;
+
 /// Annotation tables joined to sites by `variant_index`, each when present.
 struct Joined {
-    consequences: Option<HashMap<u64, Vec<(String, String)>>>,
+    consequences: Option<ConsequencesByVariant>,
     population_af: HashMap<u64, f64>,
     cohort_af: HashMap<u64, f64>,
 }
@@ -241,12 +244,12 @@ impl Joined {
 }
 
 /// (gene, consequence) pairs per variant from `consequences.parquet`, when present.
-fn consequences(dir: &Path) -> Result<Option<HashMap<u64, Vec<(String, String)>>>, Error> {
+fn consequences(dir: &Path) -> Result<Option<ConsequencesByVariant>, Error> {
     let Some((_, batches)) = table::read_any(dir, "consequences")? else {
         return Ok(None);
     };
     let path = dir.join("consequences.parquet");
-    let mut map: HashMap<u64, Vec<(String, String)>> = HashMap::new();
+    let mut map = ConsequencesByVariant::new();
     for batch in &batches {
         let index = column::<UInt64Array>(batch, "variant_index", &path)?;
         let consequence = column::<StringArray>(batch, "consequence", &path)?;

@@ -53,18 +53,30 @@ impl GateArgs {
     }
 }
 
+/// How `rare` decides: genotype gates, rarity and impact limits, the build's PARs, and
+/// whether AD/DP come from the reads.
+pub(crate) struct Settings {
+    pub(crate) gates: provar_rare::Gates,
+    pub(crate) rarity: provar_rare::Rarity,
+    pub(crate) build: provar_rare::Build,
+    pub(crate) read_evidence: bool,
+}
+
 /// Runs the stage on the tables in `tables`, writing into `out`.
 pub(crate) fn execute(
     context: &Context,
     tables: &Path,
     ped: &Path,
-    gates: provar_rare::Gates,
-    rarity: provar_rare::Rarity,
-    build: provar_rare::Build,
+    settings: Settings,
     out: &Path,
     ledger: Option<&Path>,
-    read_evidence: bool,
 ) -> anyhow::Result<provar_rare::Summary> {
+    let Settings {
+        gates,
+        rarity,
+        build,
+        read_evidence,
+    } = settings;
     let pedigree = read_pedigree(ped)?;
     in_out_dir(out, || {
         let mut inputs: Vec<PathBuf> = [Table::Variants, Table::Calls, Table::Samples]
@@ -151,12 +163,14 @@ pub(crate) fn run(context: &Context, args: &RareArgs) -> anyhow::Result<ExitStat
         context,
         args.tables.as_deref().unwrap_or(out),
         &args.ped,
-        args.gates.gates(),
-        args.rarity.rarity(),
-        args.build.into(),
+        Settings {
+            gates: args.gates.gates(),
+            rarity: args.rarity.rarity(),
+            build: args.build.into(),
+            read_evidence: args.read_evidence,
+        },
         out,
         args.output.ledger.as_deref(),
-        args.read_evidence,
     )?;
     Ok(ExitStatus::Success)
 }

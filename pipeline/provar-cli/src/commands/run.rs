@@ -209,12 +209,14 @@ pub(crate) fn run(context: &Context, args: &RunArgs) -> anyhow::Result<ExitStatu
             context,
             out,
             ped,
-            crate::cli::GateArgs::default().gates(),
-            crate::cli::RarityArgs::default().rarity(),
-            provar_rare::Build::GRCh37,
+            rare::Settings {
+                gates: crate::cli::GateArgs::default().gates(),
+                rarity: crate::cli::RarityArgs::default().rarity(),
+                build: provar_rare::Build::GRCh37,
+                read_evidence: !args.bams.is_empty(),
+            },
             out,
             Some(&ledger_dir),
-            !args.bams.is_empty(),
         )?;
         run_burden(context, out, ped, &ledger_dir)?;
     }
