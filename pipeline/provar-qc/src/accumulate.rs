@@ -271,9 +271,27 @@ struct IntList<'a> {
 }
 
 impl IntList<'_> {
-    fn get(&self, i: usize, s: usize) -> Option<i32> {
-        let j = self.list.value_offsets()[i] as usize + s;
-        (!self.values.is_null(j)).then(|| self.values.value(j))
+    /// Row `i`'s `n` values, for reading by sample.
+    fn row(&self, i: usize, n: usize) -> IntRow<'_> {
+        let start = self.list.value_offsets()[i] as usize;
+        IntRow {
+            values: &self.values.values()[start..start + n],
+            array: self.values,
+            start,
+        }
+    }
+}
+
+/// One row of a `List<Int32>` column.
+struct IntRow<'a> {
+    values: &'a [i32],
+    array: &'a Int32Array,
+    start: usize,
+}
+
+impl IntRow<'_> {
+    fn get(&self, s: usize) -> Option<i32> {
+        (!self.array.is_null(self.start + s)).then(|| self.values[s])
     }
 }
 
@@ -388,39 +406,49 @@ impl<'a> CallColumns<'a> {
         x_non_par: bool,
         filters: Filters,
         samples: &mut [SampleCounts],
+        scratch: &mut Vec<Slot>,
     ) -> VariantCounts {
+        let n = samples.len();
         let start1 = self.allele_1.value_offsets()[i] as usize;
         let start2 = self.allele_2.value_offsets()[i] as usize;
+        let a1 = &self.allele_1_values.values()[start1..start1 + n];
+        let a2 = &self.allele_2_values.values()[start2..start2 + n];
+        let a2_nulls = self.allele_2_values.nulls();
+        // Rows without polyploid calls (nearly all) skip the nested extra-allele lookup.
+        let extra = self.extra.as_ref().filter(|e| {
+            let j = e.rows.value_offsets()[i] as usize;
+            e.samples
+                .nulls()
+                .is_none_or(|nulls| nulls.slice(j, n).null_count() < n)
+        });
+        let dp = self.dp.row(i, n);
+        let gq = self.gq.row(i, n);
+        let fails =
+            |min: Option<i32>, value: Option<i32>| min.is_some_and(|m| value.is_none_or(|v| v < m));
+        // One pass classifies every call and fills the variant counters (AC is needed for
+        // singletons); a second adds each call to its sample's counters.
+        scratch.clear();
         let mut v = VariantCounts::default();
-        // First pass: variant counters (AC is needed for singletons).
-        let call = |s: usize| {
-            let a = self.allele_1_values.value(start1 + s);
-            let b = (!self.allele_2_values.is_null(start2 + s))
-                .then(|| self.allele_2_values.value(start2 + s));
-            let extra = self.extra.as_ref().map_or(&[][..], |e| e.alleles(i, s));
-            (a, b, extra)
-        };
-        let n = samples.len();
-        let filtered = |s: usize| {
-            let fails = |min: Option<i32>, value: Option<i32>| {
-                min.is_some_and(|m| value.is_none_or(|v| v < m))
-            };
-            fails(filters.min_gq, self.gq.get(i, s)) || fails(filters.min_dp, self.dp.get(i, s))
-        };
         for s in 0..n {
-            if filtered(s) {
+            let (dp, gq) = (dp.get(s), gq.get(s));
+            if fails(filters.min_gq, gq) || fails(filters.min_dp, dp) {
                 v.n_filtered += 1;
+                scratch.push(Slot::FILTERED);
                 continue;
             }
-            if let Some(dp) = self.dp.get(i, s) {
+            if let Some(dp) = dp {
                 v.dp.push(dp);
             }
-            if let Some(gq) = self.gq.get(i, s) {
+            if let Some(gq) = gq {
                 v.gq.push(gq);
             }
-            let (a, b, extra) = call(s);
-            match classify(a, b, extra) {
-                Class::NotCalled => v.n_not_called += 1,
+            let b = (!a2_nulls.is_some_and(|nulls| nulls.is_null(start2 + s))).then(|| a2[s]);
+            let more = extra.map_or(&[][..], |e| e.alleles(i, s));
+            let slot = match classify(a1[s], b, more) {
+                Class::NotCalled => {
+                    v.n_not_called += 1;
+                    Slot::NOT_CALLED
+                }
                 Class::Called { ploidy, alternates } => {
                     v.n_called += 1;
                     v.allele_number += ploidy;
@@ -442,8 +470,10 @@ impl<'a> CallColumns<'a> {
                         v.n_het += 1;
                         v.ac_het += alternates;
                     }
+                    Slot::called(ploidy, alternates)
                 }
-            }
+            };
+            scratch.push(slot.with_fields(dp, gq));
         }
         // Sex inference reads polymorphic non-PAR X sites only.
         let x_expected = if x_non_par {
@@ -451,57 +481,104 @@ impl<'a> CallColumns<'a> {
         } else {
             None
         };
-        for (s, counts) in samples.iter_mut().enumerate() {
-            if filtered(s) {
+        for (counts, slot) in samples.iter_mut().zip(scratch.iter()) {
+            if slot.kind == SlotKind::Filtered {
                 counts.n_filtered += 1;
                 continue;
             }
-            if let Some(dp) = self.dp.get(i, s) {
+            if let Some(dp) = slot.dp {
                 counts.dp.push(dp);
             }
-            if let Some(gq) = self.gq.get(i, s) {
+            if let Some(gq) = slot.gq {
                 counts.gq.push(gq);
             }
-            let (a, b, extra) = call(s);
-            match classify(a, b, extra) {
-                Class::NotCalled => counts.n_not_called += 1,
-                Class::Called { ploidy, alternates } => {
-                    counts.n_called += 1;
-                    if let Some(e) = x_expected {
-                        counts.x.sites += 1;
-                        counts.x.expected_hom_fixed += e;
-                        counts.x.het += u64::from(alternates > 0 && alternates < ploidy);
-                    }
-                    if alternates == 0 {
-                        counts.n_hom_ref += 1;
-                        continue;
-                    }
-                    if alternates == ploidy {
-                        counts.n_hom_var += 1;
+            if slot.kind == SlotKind::NotCalled {
+                counts.n_not_called += 1;
+                continue;
+            }
+            let (ploidy, alternates) = (slot.ploidy, slot.alternates);
+            counts.n_called += 1;
+            if let Some(e) = x_expected {
+                counts.x.sites += 1;
+                counts.x.expected_hom_fixed += e;
+                counts.x.het += u64::from(alternates > 0 && alternates < ploidy);
+            }
+            if alternates == 0 {
+                counts.n_hom_ref += 1;
+                continue;
+            }
+            if alternates == ploidy {
+                counts.n_hom_var += 1;
+            } else {
+                counts.n_het += 1;
+            }
+            if v.allele_count == 1 {
+                counts.n_singleton += 1;
+            }
+            match allele_type {
+                Some(AlleleType::Snp { transition }) => {
+                    counts.n_snp += alternates;
+                    if transition {
+                        counts.n_transition += alternates;
                     } else {
-                        counts.n_het += 1;
-                    }
-                    if v.allele_count == 1 {
-                        counts.n_singleton += 1;
-                    }
-                    match allele_type {
-                        Some(AlleleType::Snp { transition }) => {
-                            counts.n_snp += alternates;
-                            if transition {
-                                counts.n_transition += alternates;
-                            } else {
-                                counts.n_transversion += alternates;
-                            }
-                        }
-                        Some(AlleleType::Insertion) => counts.n_insertion += alternates,
-                        Some(AlleleType::Deletion) => counts.n_deletion += alternates,
-                        Some(AlleleType::Star) => counts.n_star += alternates,
-                        _ => {}
+                        counts.n_transversion += alternates;
                     }
                 }
+                Some(AlleleType::Insertion) => counts.n_insertion += alternates,
+                Some(AlleleType::Deletion) => counts.n_deletion += alternates,
+                Some(AlleleType::Star) => counts.n_star += alternates,
+                _ => {}
             }
         }
         v
+    }
+}
+
+/// What the first pass of [`CallColumns::accumulate`] found for one call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SlotKind {
+    /// Removed by a genotype filter.
+    Filtered,
+    /// A missing allele.
+    NotCalled,
+    /// Every allele known.
+    Called,
+}
+
+/// One call after the first pass: its class, ploidy and alternate count, DP and GQ.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    kind: SlotKind,
+    ploidy: u64,
+    alternates: u64,
+    dp: Option<i32>,
+    gq: Option<i32>,
+}
+
+impl Slot {
+    const FILTERED: Slot = Slot {
+        kind: SlotKind::Filtered,
+        ploidy: 0,
+        alternates: 0,
+        dp: None,
+        gq: None,
+    };
+    const NOT_CALLED: Slot = Slot {
+        kind: SlotKind::NotCalled,
+        ..Slot::FILTERED
+    };
+
+    fn called(ploidy: u64, alternates: u64) -> Slot {
+        Slot {
+            kind: SlotKind::Called,
+            ploidy,
+            alternates,
+            ..Slot::FILTERED
+        }
+    }
+
+    fn with_fields(self, dp: Option<i32>, gq: Option<i32>) -> Slot {
+        Slot { dp, gq, ..self }
     }
 }
 

@@ -214,97 +214,113 @@ pub fn run(config: &QcConfig) -> Result<Qc, Error> {
     let mut n_variants = 0u64;
     let mut x_sites = 0u64;
 
-    for batch in table::read_columns(dir, Table::Calls, batch_size, Some(&CALL_COLUMNS))? {
-        let batch = batch?;
-        let rows = batch.num_rows();
-        while pending.len() < rows {
-            let Some(v) = variant_batches.next() else {
-                return Err(mismatch(format!(
-                    "calls has more rows than variants ({} rows read)",
-                    n_variants as usize + pending.len()
-                )));
-            };
-            let v = v?;
-            let index = column::<UInt64Array>(&v, "variant_index", &variants_path)?;
-            let key = column::<StringArray>(&v, "variant_key", &variants_path)?;
-            let reference = column::<StringArray>(&v, "reference_bases", &variants_path)?;
-            let alternate = column::<StringArray>(&v, "alternate_bases", &variants_path)?;
-            let contig = column::<StringArray>(&v, "contig", &variants_path)?;
-            let position = column::<UInt64Array>(&v, "position", &variants_path)?;
-            for i in 0..v.num_rows() {
-                let kind = contig_kind(contig.value(i));
-                pending.push_back(VariantInfo {
-                    x_non_par: kind == ContigKind::X
-                        && !in_par(kind, position.value(i), config.build),
-                    index: index.value(i),
-                    key: key.value(i).to_owned(),
-                    allele_type: (!alternate.is_null(i))
-                        .then(|| AlleleType::classify(reference.value(i), alternate.value(i))),
-                });
+    // The next batch of calls is decoded on its own thread while this one is counted.
+    let calls_batches = table::read_columns(dir, Table::Calls, batch_size, Some(&CALL_COLUMNS))?;
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            for batch in calls_batches {
+                if sender.send(batch).is_err() {
+                    break;
+                }
             }
-        }
-        let infos: Vec<VariantInfo> = pending.drain(..rows).collect();
-        let calls = accumulate::CallColumns::from_batch(&batch, &calls_path)?;
-        for (i, info) in infos.iter().enumerate() {
-            if calls.variant_index.value(i) != info.index {
+        });
+        for batch in receiver {
+            let batch = batch?;
+            let rows = batch.num_rows();
+            while pending.len() < rows {
+                let Some(v) = variant_batches.next() else {
+                    return Err(mismatch(format!(
+                        "calls has more rows than variants ({} rows read)",
+                        n_variants as usize + pending.len()
+                    )));
+                };
+                let v = v?;
+                let index = column::<UInt64Array>(&v, "variant_index", &variants_path)?;
+                let key = column::<StringArray>(&v, "variant_key", &variants_path)?;
+                let reference = column::<StringArray>(&v, "reference_bases", &variants_path)?;
+                let alternate = column::<StringArray>(&v, "alternate_bases", &variants_path)?;
+                let contig = column::<StringArray>(&v, "contig", &variants_path)?;
+                let position = column::<UInt64Array>(&v, "position", &variants_path)?;
+                for i in 0..v.num_rows() {
+                    let kind = contig_kind(contig.value(i));
+                    pending.push_back(VariantInfo {
+                        x_non_par: kind == ContigKind::X
+                            && !in_par(kind, position.value(i), config.build),
+                        index: index.value(i),
+                        key: key.value(i).to_owned(),
+                        allele_type: (!alternate.is_null(i))
+                            .then(|| AlleleType::classify(reference.value(i), alternate.value(i))),
+                    });
+                }
+            }
+            let infos: Vec<VariantInfo> = pending.drain(..rows).collect();
+            let calls = accumulate::CallColumns::from_batch(&batch, &calls_path)?;
+            for (i, info) in infos.iter().enumerate() {
+                if calls.variant_index.value(i) != info.index {
+                    return Err(mismatch(format!(
+                        "row {} has variant_index {} in calls but {} in variants",
+                        n_variants as usize + i,
+                        calls.variant_index.value(i),
+                        info.index
+                    )));
+                }
+            }
+            if let Some(bad) = (0..rows).find(|&i| calls.width(i) != n_samples) {
                 return Err(mismatch(format!(
-                    "row {} has variant_index {} in calls but {} in variants",
-                    n_variants as usize + i,
-                    calls.variant_index.value(i),
-                    info.index
+                    "variant_index {} has {} calls for {} samples",
+                    calls.variant_index.value(bad),
+                    calls.width(bad),
+                    n_samples
                 )));
             }
-        }
-        if let Some(bad) = (0..rows).find(|&i| calls.width(i) != n_samples) {
-            return Err(mismatch(format!(
-                "variant_index {} has {} calls for {} samples",
-                calls.variant_index.value(bad),
-                calls.width(bad),
-                n_samples
-            )));
-        }
 
-        // Parallel over chunks of rows; per-sample sums are integers, so the reduction
-        // order does not matter.
-        const CHUNK: usize = 256;
-        let chunks: Vec<(Vec<VariantCounts>, Vec<SampleCounts>)> = (0..rows)
-            .collect::<Vec<_>>()
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut per_sample = vec![SampleCounts::default(); n_samples];
-                let per_variant = chunk
-                    .iter()
-                    .map(|&i| {
-                        calls.accumulate(
-                            i,
-                            infos[i].allele_type,
-                            infos[i].x_non_par,
-                            config.filters,
-                            &mut per_sample,
-                        )
-                    })
-                    .collect();
-                (per_variant, per_sample)
-            })
-            .collect();
-        let mut rows_out = Vec::with_capacity(rows);
-        for (per_variant, per_sample) in chunks {
-            x_sites += per_variant
-                .iter()
-                .zip(&infos[rows_out.len()..])
-                .filter(|(v, info)| {
-                    info.x_non_par
-                        && accumulate::expected_hom_fixed(v.allele_count, v.allele_number).is_some()
+            // Parallel over chunks of rows; per-sample sums are integers, so the reduction
+            // order does not matter.
+            const CHUNK: usize = 256;
+            let chunks: Vec<(Vec<VariantCounts>, Vec<SampleCounts>)> = (0..rows)
+                .collect::<Vec<_>>()
+                .par_chunks(CHUNK)
+                .map(|chunk| {
+                    let mut per_sample = vec![SampleCounts::default(); n_samples];
+                    let mut scratch = Vec::with_capacity(n_samples);
+                    let per_variant = chunk
+                        .iter()
+                        .map(|&i| {
+                            calls.accumulate(
+                                i,
+                                infos[i].allele_type,
+                                infos[i].x_non_par,
+                                config.filters,
+                                &mut per_sample,
+                                &mut scratch,
+                            )
+                        })
+                        .collect();
+                    (per_variant, per_sample)
                 })
-                .count() as u64;
-            rows_out.extend(per_variant);
-            for (t, s) in totals.iter_mut().zip(&per_sample) {
-                t.add(s);
+                .collect();
+            let mut rows_out = Vec::with_capacity(rows);
+            for (per_variant, per_sample) in chunks {
+                x_sites += per_variant
+                    .iter()
+                    .zip(&infos[rows_out.len()..])
+                    .filter(|(v, info)| {
+                        info.x_non_par
+                            && accumulate::expected_hom_fixed(v.allele_count, v.allele_number)
+                                .is_some()
+                    })
+                    .count() as u64;
+                rows_out.extend(per_variant);
+                for (t, s) in totals.iter_mut().zip(&per_sample) {
+                    t.add(s);
+                }
             }
+            variant_qc.write(&variant_qc_batch(&infos, &rows_out))?;
+            n_variants += rows as u64;
         }
-        variant_qc.write(&variant_qc_batch(&infos, &rows_out))?;
-        n_variants += rows as u64;
-    }
+        Ok(())
+    })?;
     if !pending.is_empty() || variant_batches.next().is_some() {
         return Err(mismatch("variants has more rows than calls".to_owned()));
     }
