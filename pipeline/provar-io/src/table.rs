@@ -411,7 +411,20 @@ impl TableWriter {
         };
         let output = AtomicFile::create(&path).map_err(io_error)?;
         let file = output.try_clone_file().map_err(io_error)?;
-        let properties = WriterProperties::builder()
+        let mut properties = WriterProperties::builder();
+        // Genotype allele columns hold -1, 0 and 1: a dictionary buys nothing there over
+        // zstd and costs a hash lookup per call.
+        for name in ["gt_allele_1", "gt_allele_2"] {
+            properties = properties.set_column_dictionary_enabled(
+                parquet::schema::types::ColumnPath::new(vec![
+                    name.to_owned(),
+                    "list".to_owned(),
+                    "item".to_owned(),
+                ]),
+                false,
+            );
+        }
+        let properties = properties
             .set_compression(Compression::ZSTD(
                 ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
             ))
