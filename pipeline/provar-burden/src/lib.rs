@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use provar_core::pedigree::{Pedigree, Phenotype};
 use provar_io::arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array,
 };
 use provar_io::arrow_schema::{DataType, Field, Schema};
 use provar_io::sites::{self, Site};
@@ -144,30 +144,6 @@ struct Group {
     carriers: Vec<bool>,
 }
 
-/// Cohort AF per variant_index from variant_qc.parquet, when present.
-fn cohort_af(dir: &std::path::Path) -> Result<Option<Vec<f64>>, Error> {
-    let Some((_, batches)) = table::read_any(dir, "variant_qc")? else {
-        return Ok(None);
-    };
-    let mut af = Vec::new();
-    for batch in &batches {
-        let Some(column) = batch
-            .column_by_name("AF")
-            .and_then(|c| c.as_any().downcast_ref::<Float64Array>().cloned())
-        else {
-            return Ok(None);
-        };
-        af.extend((0..column.len()).map(|i| {
-            if column.is_null(i) {
-                f64::NAN
-            } else {
-                column.value(i)
-            }
-        }));
-    }
-    Ok(Some(af))
-}
-
 /// The groups a site counts in: its window, or the genes whose BCSQ consequence
 /// qualifies.
 fn groups_of(site: &Site, grouping: Grouping, qualifying: Qualifying) -> Vec<String> {
@@ -186,16 +162,15 @@ fn groups_of(site: &Site, grouping: Grouping, qualifying: Qualifying) -> Vec<Str
 }
 
 /// The groups (genes or windows) in which `site` is a qualifying variant: PASS, an
-/// alternate allele, cohort AF (`af`, by variant_index; a missing AF does not qualify) and
-/// population AF within the limits, and a consequence in the class. Empty when it does not
-/// qualify.
-fn qualifying_groups(site: &Site, config: &BurdenConfig, af: Option<&[f64]>) -> Vec<String> {
+/// alternate allele, cohort AF (when `has_cohort_af`: the tables have variant_qc; a site
+/// without AF does not qualify) and population AF within the limits, and a consequence in
+/// the class. Empty when it does not qualify.
+fn qualifying_groups(site: &Site, config: &BurdenConfig, has_cohort_af: bool) -> Vec<String> {
     if !site.pass || site.alternate.is_none() {
         return Vec::new();
     }
-    if let (Some(max), Some(af)) = (config.max_af, af) {
-        let value = af.get(site.index as usize).copied().unwrap_or(f64::NAN);
-        if value.is_nan() || value > max {
+    if let (Some(max), true) = (config.max_af, has_cohort_af) {
+        if site.cohort_af.is_none_or(|af| af > max) {
             return Vec::new();
         }
     }
@@ -226,14 +201,11 @@ pub struct Profiles {
 pub fn profiles(config: &BurdenConfig) -> Result<Profiles, Error> {
     let samples = sites::sample_ids(&config.tables)?;
     let all: Vec<usize> = (0..samples.len()).collect();
-    let af = match config.max_af {
-        Some(_) => cohort_af(&config.tables)?,
-        None => None,
-    };
+    let has_cohort_af = config.tables.join("variant_qc.parquet").is_file();
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let mut variants = 0u64;
     sites::for_each_site(&config.tables, &all, |site| {
-        let names = qualifying_groups(site, config, af.as_deref());
+        let names = qualifying_groups(site, config, has_cohort_af);
         if names.is_empty() {
             return Ok(());
         }
@@ -286,14 +258,11 @@ pub fn run(config: &BurdenConfig) -> Result<Burden, Error> {
             tables: config.tables.clone(),
         });
     }
-    let af = match config.max_af {
-        Some(_) => cohort_af(&config.tables)?,
-        None => None,
-    };
+    let has_cohort_af = config.tables.join("variant_qc.parquet").is_file();
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut qualifying_variants = 0u64;
     sites::for_each_site(&config.tables, &slots, |site| {
-        let names = qualifying_groups(site, config, af.as_deref());
+        let names = qualifying_groups(site, config, has_cohort_af);
         if names.is_empty() {
             return Ok(());
         }

@@ -162,6 +162,20 @@ fn window_burden_equals(
     rows
 }
 
+/// Runs `script` with `python -c`, asserting success; its standard output.
+fn run_python(python: &Path, script: &str) -> String {
+    let output = Command::new(python)
+        .args(["-c", script])
+        .output()
+        .expect("python");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn window_burden_on_the_cohort_equals_a_bcftools_recount_and_scipy() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -201,22 +215,11 @@ fn window_burden_on_the_cohort_equals_a_bcftools_recount_and_scipy() {
          \x20   print(*[repr(float(x)) for x in (p, qq, o.statistic, ci.low, ci.high)])\n",
         tables.join(",")
     );
-    let output = Command::new(python)
-        .args(["-c", &script])
-        .output()
-        .expect("python");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_python(&python, &script);
     let close = |a: f64, b: f64, rel: f64| {
         (a.is_infinite() && b.is_infinite()) || (a - b).abs() <= rel * b.abs().max(1e-300)
     };
-    for (r, line) in tested
-        .iter()
-        .zip(String::from_utf8_lossy(&output.stdout).lines())
-    {
+    for (r, line) in tested.iter().zip(stdout.lines()) {
         let v: Vec<f64> = line.split(' ').map(|x| x.parse().expect("float")).collect();
         assert!(
             close(r.p.expect("p"), v[0], 1e-9),
@@ -390,17 +393,8 @@ fn burden_profiles_equal_the_bcftools_recount_and_their_pca_numpy() {
          \x20   print(' '.join(repr(float(t)) for t in s))\n",
         matrix.join(",")
     );
-    let output = Command::new(python)
-        .args(["-c", &script])
-        .output()
-        .expect("python");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    for (ours, line) in [pc1, pc2].iter().zip(text.lines()) {
+    let stdout = run_python(&python, &script);
+    for (ours, line) in [pc1, pc2].iter().zip(stdout.lines()) {
         let numpy: Vec<f64> = line.split(' ').map(|x| x.parse().expect("float")).collect();
         assert_eq!(ours.len(), numpy.len());
         for (a, b) in ours.iter().zip(&numpy) {

@@ -85,13 +85,7 @@ fn rows(dir: &Path) -> Vec<Row> {
 }
 
 fn ingest_and_annotate(vcf: &str, out: &Path) -> Vec<Row> {
-    assert_ok(&provar([
-        "ingest".as_ref(),
-        testdata(vcf).as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "-q".as_ref(),
-    ]));
+    common::ingest_testdata(vcf, out);
     assert_ok(&provar([
         "annotate".as_ref(),
         "--out".as_ref(),

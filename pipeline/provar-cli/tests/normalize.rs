@@ -308,30 +308,35 @@ fn mpileup_outputs_equal_bcftools_norm_with_fasta() {
         "mpileup.12.out",
     ] {
         let vcf = testdata(&format!("reads/{name}"));
-        let norm = std::process::Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "bcftools norm -f {} -m- {} | bcftools query -f '%CHROM:%POS:%REF:%ALT\\n'",
-                s(&fasta),
-                s(&vcf)
-            ))
-            .output()
-            .expect("bcftools runs");
-        assert!(
-            norm.status.success(),
-            "{}",
-            String::from_utf8_lossy(&norm.stderr)
-        );
-        let theirs: Vec<String> = String::from_utf8_lossy(&norm.stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect();
+        let theirs = bcftools_norm_keys(&fasta, &vcf);
         let out = tempfile::tempdir().expect("tempdir");
         ingest(&vcf, &fasta, out.path(), &[]);
         assert_eq!(keys(out.path()), theirs, "{name}");
         total += theirs.len();
     }
     assert!(total > 1000, "{total} rows compared");
+}
+
+/// `CHROM:POS:REF:ALT` of every row of `bcftools norm -f FASTA -m- VCF`.
+fn bcftools_norm_keys(fasta: &Path, vcf: &Path) -> Vec<String> {
+    let norm = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "bcftools norm -f {} -m- {} | bcftools query -f '%CHROM:%POS:%REF:%ALT\\n'",
+            s(fasta),
+            s(vcf)
+        ))
+        .output()
+        .expect("bcftools runs");
+    assert!(
+        norm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&norm.stderr)
+    );
+    String::from_utf8_lossy(&norm.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A small xorshift generator: the random files below are the same on every run.
@@ -450,24 +455,7 @@ fn random_records_equal_bcftools_norm_with_fasta() {
     for file in 0..60 {
         let vcf = tmp.path().join(format!("random{file}.vcf"));
         std::fs::write(&vcf, random_vcf(&sequence, &mut rng)).expect("write");
-        let norm = std::process::Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "bcftools norm -f {} -m- {} | bcftools query -f '%CHROM:%POS:%REF:%ALT\\n'",
-                s(&fasta),
-                s(&vcf)
-            ))
-            .output()
-            .expect("bcftools runs");
-        assert!(
-            norm.status.success(),
-            "{}",
-            String::from_utf8_lossy(&norm.stderr)
-        );
-        let theirs: Vec<String> = String::from_utf8_lossy(&norm.stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect();
+        let theirs = bcftools_norm_keys(&fasta, &vcf);
         let out = tmp.path().join(format!("out{file}"));
         ingest(&vcf, &fasta, &out, &["-q"]);
         assert_eq!(

@@ -14,13 +14,7 @@ use provar_testkit::{testdata, Tsv};
 /// The 1000 Genomes cohort ingested into a fresh temporary directory.
 fn ingested_cohort() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    assert_ok(&provar([
-        "ingest".as_ref(),
-        testdata("cohort/sample.vcf.gz").as_os_str(),
-        "--out".as_ref(),
-        dir.path().as_os_str(),
-        "-q".as_ref(),
-    ]));
+    common::ingest_testdata("cohort/sample.vcf.gz", dir.path());
     dir
 }
 

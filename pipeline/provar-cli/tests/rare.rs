@@ -11,16 +11,6 @@ use common::*;
 use provar_io::arrow_array::{Array, StringArray, UInt64Array, UInt8Array};
 use provar_testkit::{testdata, Tsv};
 
-fn ingest(vcf: &str, out: &Path) {
-    assert_ok(&provar([
-        "ingest".as_ref(),
-        testdata(vcf).as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "-q".as_ref(),
-    ]));
-}
-
 fn rare(out: &Path, ped: &str, extra: &[&str]) -> String {
     let mut args: Vec<std::ffi::OsString> = vec![
         "rare".into(),
@@ -87,7 +77,7 @@ fn rows(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
 fn mendel_errors_equal_hails_expectations() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path();
-    ingest("family/mendel.vcf", out);
+    ingest_testdata("family/mendel.vcf", out);
     rare(out, "family/mendel.fam", &["--no-gates"]);
     let errors = rows(out, "mendel_errors");
     assert_eq!(errors.len(), 41);
@@ -148,7 +138,7 @@ fn mendel_errors_equal_hails_expectations() {
 
     // A missing sex for Son1 leaves Dtr1's errors unchanged.
     let dir2 = tempfile::tempdir().expect("tempdir");
-    ingest("family/mendel.vcf", dir2.path());
+    ingest_testdata("family/mendel.vcf", dir2.path());
     rare(
         dir2.path(),
         "family/mendelWithMissingSex.fam",
@@ -169,7 +159,7 @@ fn mendel_errors_equal_hails_expectations() {
 fn mendel_errors_on_the_giab_trio_equal_bcftools_and_plink() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path();
-    ingest("trio/ashk-trio.vcf.gz", out);
+    ingest_testdata("trio/ashk-trio.vcf.gz", out);
     rare(out, "trio/ashk-trio.ped", &["--no-gates"]);
     let errors = rows(out, "mendel_errors");
     let ours: Vec<String> = errors.iter().map(|r| r["variant_key"].clone()).collect();
@@ -209,7 +199,7 @@ fn count_mode(dir: &Path, mode: &str) -> BTreeMap<String, usize> {
 fn de_novo_counts_equal_slivars_expectations() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path();
-    ingest("trio/ashk-trio.vcf.gz", out);
+    ingest_testdata("trio/ashk-trio.vcf.gz", out);
     let slivar_gates = [
         "--no-gates",
         "--min-gq",
@@ -254,7 +244,7 @@ fn de_novo_counts_equal_slivars_expectations() {
 fn compound_hets_equal_slivars_expectations() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path();
-    ingest("family/comphet.vcf", out);
+    ingest_testdata("family/comphet.vcf", out);
     rare(out, "trio/ashk-trio.ped", &[]);
     let reported: Vec<String> = rows(out, "candidates")
         .iter()
@@ -282,7 +272,7 @@ fn compound_hets_equal_slivars_expectations() {
     assert_eq!(first["partners"], "1:65799:T:C");
 
     let dir2 = tempfile::tempdir().expect("tempdir");
-    ingest("family/comphet-test-case.vcf", dir2.path());
+    ingest_testdata("family/comphet-test-case.vcf", dir2.path());
     rare(dir2.path(), "family/comphet-test-case.ped", &["--no-gates"]);
     let counts = count_mode(dir2.path(), "compound_het");
     assert_eq!(counts.get("SID_3"), Some(&2));
@@ -315,7 +305,7 @@ fn candidates(dir: &Path) -> BTreeMap<(String, String, String), BTreeMap<String,
 fn rarity_and_impact_limits_select_what_bcftools_af_and_bcsq_say() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path();
-    ingest("trio/ashk-trio.vcf.gz", out);
+    ingest_testdata("trio/ashk-trio.vcf.gz", out);
     assert_ok(&provar([
         "qc".as_ref(),
         "--out".as_ref(),

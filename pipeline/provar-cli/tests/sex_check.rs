@@ -17,14 +17,7 @@ use provar_testkit::{testdata, Tsv};
 fn qc_sim_x(extra: &[&str]) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().to_str().expect("utf-8 temp path").to_owned();
-    let vcf = testdata("sex/sim-x.vcf.gz");
-    assert_ok(&provar([
-        "ingest",
-        vcf.to_str().expect("utf-8 path"),
-        "--out",
-        &out,
-        "-q",
-    ]));
+    common::ingest_testdata("sex/sim-x.vcf.gz", dir.path());
     let mut args = vec!["qc", "--out", &out];
     args.extend_from_slice(extra);
     let output = provar(&args);
@@ -156,14 +149,7 @@ fn thresholds_are_configurable_and_output_is_thread_independent() {
 fn no_x_sites_means_no_inference() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().to_str().expect("utf-8 temp path");
-    let vcf = testdata("cohort/sample.vcf.gz");
-    assert_ok(&provar([
-        "ingest",
-        vcf.to_str().expect("utf-8 path"),
-        "--out",
-        out,
-        "-q",
-    ]));
+    common::ingest_testdata("cohort/sample.vcf.gz", dir.path());
     let fam = testdata("cohort/sample.fam");
     let output = provar([
         "qc",

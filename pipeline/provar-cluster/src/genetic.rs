@@ -48,7 +48,7 @@ pub fn read_genotypes(dir: &std::path::Path) -> Result<Genotypes, sites::Error> 
     let ids = sites::sample_ids(dir)?;
     let all: Vec<usize> = (0..ids.len()).collect();
     let mut codes = Vec::new();
-    sites::for_each_site(dir, &all, |site| {
+    sites::for_each_site_unannotated(dir, &all, |site| {
         if site.alternate.is_none() || !autosomal(&site.contig) {
             return Ok(());
         }

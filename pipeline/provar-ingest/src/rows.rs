@@ -464,8 +464,9 @@ pub(crate) fn format_table(fields: &[InfoField]) -> TableDef {
 /// The name of the FORMAT table (`format.parquet`).
 pub const FORMAT_TABLE: &str = "format";
 
-/// The values of one FORMAT key that split row `alt` keeps, as `bcftools norm -m-` does.
-fn split_format<'v>(
+/// The values of one INFO or FORMAT key that split row `alt` keeps, as `bcftools norm -m-`
+/// does (`n_alleles` matters only for Number=G, which INFO keeps whole).
+fn split_values<'v>(
     all: &[&'v str],
     shape: InfoShape,
     n_alleles: usize,
@@ -635,7 +636,7 @@ pub(crate) fn format_batch(
                     .and_then(|v| v.as_deref());
                 kept.push(raw.map(|v| {
                     let all: Vec<&str> = v.split(',').collect();
-                    split_format(&all, field.shape, site.n_alleles, alt)
+                    split_values(&all, field.shape, site.n_alleles, alt)
                 }));
             }
             column.push(&kept);
@@ -771,22 +772,10 @@ pub(crate) fn info_batch(
             };
             let values: Option<Vec<&str>> = raw.map(|v| {
                 let all: Vec<&str> = v.split(',').collect();
-                let alt = allele.allele_index as usize;
                 match field.shape {
-                    InfoShape::Scalar | InfoShape::List | InfoShape::PerGenotype => all,
-                    InfoShape::PerAlternate => alt
-                        .checked_sub(1)
-                        .and_then(|i| all.get(i))
-                        .copied()
-                        .into_iter()
-                        .collect(),
-                    InfoShape::PerAllele => {
-                        let mut kept = vec![all.first().copied().unwrap_or(".")];
-                        if alt > 0 {
-                            kept.push(all.get(alt).copied().unwrap_or("."));
-                        }
-                        kept
-                    }
+                    // bcftools norm -m- keeps an INFO Number=G field whole.
+                    InfoShape::PerGenotype => all,
+                    shape => split_values(&all, shape, 0, allele.allele_index as usize),
                 }
             });
             column.push(values, raw.is_some());

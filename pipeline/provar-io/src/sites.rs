@@ -158,10 +158,30 @@ pub fn sample_ids(dir: &Path) -> Result<Vec<String>, Error> {
 }
 
 /// Reads `dir`'s variants, calls and (if present) info tables in step, calling `each` for
-/// every site with the calls of `samples` (column indices in `samples.parquet`).
+/// every site with the calls of `samples` (column indices in `samples.parquet`), with the
+/// `consequences`, `population` and `variant_qc` tables joined when present.
 pub fn for_each_site(
     dir: &Path,
     samples: &[usize],
+    each: impl FnMut(&Site) -> Result<(), Error>,
+) -> Result<(), Error> {
+    walk(dir, samples, Joined::read(dir)?, each)
+}
+
+/// As [`for_each_site`] without the annotation tables (`consequences` from INFO/BCSQ only,
+/// no population or cohort AF), for stages that use genotypes alone.
+pub fn for_each_site_unannotated(
+    dir: &Path,
+    samples: &[usize],
+    each: impl FnMut(&Site) -> Result<(), Error>,
+) -> Result<(), Error> {
+    walk(dir, samples, Joined::default(), each)
+}
+
+fn walk(
+    dir: &Path,
+    samples: &[usize],
+    joined: Joined,
     mut each: impl FnMut(&Site) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let variants_path = dir.join(Table::Variants.file_name());
@@ -172,7 +192,6 @@ pub fn for_each_site(
         None => Vec::new(),
     };
     let mut info_rows = InfoRows::new(&info);
-    let joined = Joined::read(dir)?;
     let mut calls = table::read(dir, Table::Calls, BATCH)?;
     for v in table::read(dir, Table::Variants, BATCH)? {
         let v = v?;
@@ -227,6 +246,7 @@ pub fn for_each_site(
 type ConsequencesByVariant = HashMap<u64, Vec<(String, String)>>;
 
 /// Annotation tables joined to sites by `variant_index`, each when present.
+#[derive(Default)]
 struct Joined {
     consequences: Option<ConsequencesByVariant>,
     population_af: HashMap<u64, f64>,

@@ -223,41 +223,26 @@ fn scatter_pca(
     } else {
         vec![0.0; x.len()]
     };
-    let points = |group_of: &dyn Fn(&str) -> String| -> Vec<svg::Point> {
-        (0..ids.len())
+    // One scatter per grouping: by cluster, and by family when there is a pedigree.
+    let mut plot = |by: &str, group_of: &dyn Fn(&str) -> Option<String>, other: &str| {
+        let points: Vec<svg::Point> = (0..ids.len())
             .map(|i| svg::Point {
                 x: x[i],
                 y: y[i],
-                group: group_of(&ids[i]),
+                group: group_of(&ids[i]).unwrap_or_else(|| other.to_owned()),
                 label: ids[i].clone(),
             })
-            .collect()
-    };
-    let by_cluster = points(&|id| {
-        cluster_of
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| "unclustered".into())
-    });
-    section.plot(svg::scatter(
-        &format!("{what} by cluster"),
-        x_name,
-        y_name,
-        &by_cluster,
-    ));
-    if !families.is_empty() {
-        let by_family = points(&|id| {
-            families
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| "not in pedigree".into())
-        });
+            .collect();
         section.plot(svg::scatter(
-            &format!("{what} by family"),
+            &format!("{what} by {by}"),
             x_name,
             y_name,
-            &by_family,
+            &points,
         ));
+    };
+    plot("cluster", &|id| cluster_of.get(id).cloned(), "unclustered");
+    if !families.is_empty() {
+        plot("family", &|id| families.get(id).cloned(), "not in pedigree");
     }
     Ok(())
 }

@@ -42,6 +42,17 @@ pub fn assert_ok(output: &Output) {
     );
 }
 
+/// Runs `provar ingest testdata/VCF --out DIR -q`, asserting success.
+pub fn ingest_testdata(vcf: &str, out: &Path) {
+    assert_ok(&provar([
+        "ingest".as_ref(),
+        provar_testkit::testdata(vcf).as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "-q".as_ref(),
+    ]));
+}
+
 /// Runs `provar run --vcf VCF --out DIR` plus extra args, asserting success.
 pub fn run_pipeline(vcf: &Path, out: &Path, extra: &[&str]) {
     let mut args: Vec<std::ffi::OsString> = vec![
